@@ -1,0 +1,68 @@
+package io.flinkasr.api;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.flinkasr.records.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The access keys the API accepts, from a JSON array of {@code {"userId", "accessKeyId",
+ * "accessKeySecret"}}. The first key's tenant is the default one for unsigned local use.
+ */
+public final class AccessKeys {
+    private final Map<String, AccessKey> byId = new LinkedHashMap<>();
+
+    public AccessKeys(List<AccessKey> keys) {
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("the access-key file names no key");
+        }
+        for (AccessKey key : keys) {
+            if (key.accessKeyId == null || key.accessKeyId.isBlank() || key.accessKeySecret == null
+                    || key.accessKeySecret.isBlank()) {
+                throw new IllegalArgumentException("every access key needs an accessKeyId and an accessKeySecret");
+            }
+            if (byId.put(key.accessKeyId, key) != null) {
+                throw new IllegalArgumentException("access key " + key.accessKeyId + " is listed twice");
+            }
+        }
+    }
+
+    public static AccessKeys load(Path file) throws IOException {
+        return new AccessKeys(Json.MAPPER.readValue(file.toFile(), new TypeReference<List<AccessKey>>() {}));
+    }
+
+    /** Writes a file with one new random key, readable by its owner only, and returns its keys. */
+    public static AccessKeys create(Path file) throws IOException {
+        SecureRandom random = new SecureRandom();
+        byte[] id = new byte[8];
+        byte[] secret = new byte[15];
+        random.nextBytes(id);
+        random.nextBytes(secret);
+        long userId = 1_000_000_000_000_000L + Math.floorMod(random.nextLong(), 8_000_000_000_000_000L);
+        AccessKey key = new AccessKey(userId, "LTAI" + HexFormat.of().formatHex(id), HexFormat.of().formatHex(secret));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(List.of(key)));
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
+        }
+        return new AccessKeys(List.of(key));
+    }
+
+    public Optional<AccessKey> find(String accessKeyId) {
+        return Optional.ofNullable(byId.get(accessKeyId));
+    }
+
+    public AccessKey first() {
+        return byId.values().iterator().next();
+    }
+}

@@ -1,0 +1,211 @@
+package io.flinkasr.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinkasr.records.Json;
+import io.flinkasr.records.JobRequest;
+import io.flinkasr.records.JobState;
+import io.flinkasr.records.JobStatus;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API, in the RPC style of Alibaba Cloud's OpenAPI: {@code Action} and its parameters come as
+ * query parameters or as a form-encoded POST body, answers are JSON, errors are ICE's
+ * {@code {RequestId, HostId, Code, Message, Recommend}}.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    static final String HOST_ID = "flink-asr";
+
+    private final JobTable jobs;
+    private final AccessKeys keys;
+    private final KafkaProducer<String, byte[]> producer;
+    private final String requestsTopic;
+    private final Javalin http;
+
+    public ApiServer(String bootstrapServers, String requestsTopic, JobTable jobs, AccessKeys keys) {
+        this.jobs = jobs;
+        this.keys = keys;
+        this.requestsTopic = requestsTopic;
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000");
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        this.http = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.http.maxRequestSize = 64 * 1024;
+            config.useVirtualThreads = false;
+        });
+        http.get("/", this::handle);
+        http.post("/", this::handle);
+        http.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
+        http.exception(IceException.class, (e, ctx) -> error(ctx, e));
+        http.exception(Exception.class, (e, ctx) -> {
+            LOG.error("Request failed", e);
+            error(ctx, new IceException(500, "InternalError", "The request processing has failed due to some unknown error."));
+        });
+        http.error(404, ctx -> {
+            if (!ctx.res().isCommitted() && ctx.result() == null) {
+                error(ctx, new IceException(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."));
+            }
+        });
+        http.error(405, ctx -> error(ctx, new IceException(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")));
+    }
+
+    public ApiServer start(String host, int port) {
+        http.start(host, port);
+        return this;
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    private void handle(Context ctx) {
+        Map<String, String> params = new HashMap<>();
+        ctx.queryParamMap().forEach((k, v) -> params.put(k, v.isEmpty() ? "" : v.get(0)));
+        if (ctx.method().name().equals("POST")) {
+            ctx.formParamMap().forEach((k, v) -> params.putIfAbsent(k, v.isEmpty() ? "" : v.get(0)));
+        }
+        String requestId = UUID.randomUUID().toString().toUpperCase();
+        ctx.attribute("requestId", requestId);
+        String action = params.get("Action");
+        if (action == null || action.isEmpty()) {
+            throw IceException.missing("Action");
+        }
+        AccessKey caller = caller(params);
+        ObjectNode body = switch (action) {
+            case "SubmitASRJob" -> submit(requestId, caller, params);
+            case "GetSmartHandleJob" -> get(requestId, caller, params);
+            case "ListSmartJobs" -> list(requestId, caller, params);
+            default -> throw new IceException(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.");
+        };
+        ctx.contentType("application/json;charset=utf-8");
+        ctx.result(body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The key a request speaks for. Signatures are checked by the API-issue work; until then a known key or the default one. */
+    private AccessKey caller(Map<String, String> params) {
+        String keyId = params.get("AccessKeyId");
+        if (keyId == null || keyId.isEmpty()) {
+            return keys.first();
+        }
+        return keys.find(keyId).orElseThrow(() ->
+                new IceException(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."));
+    }
+
+    private ObjectNode submit(String requestId, AccessKey caller, Map<String, String> params) {
+        String jobId = UUID.randomUUID().toString().replace("-", "");
+        JobRequest request = SubmitParameters.parse(params, caller.userId, jobId, Instant.now());
+        try {
+            producer.send(new ProducerRecord<>(requestsTopic, jobId, Json.bytes(request))).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IceException(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.");
+        } catch (Exception e) {
+            LOG.error("Could not write job {} to {}", jobId, requestsTopic, e);
+            throw new IceException(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.");
+        }
+        jobs.apply(JobStatus.of(request, JobState.Created, request.createTime));
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("RequestId", requestId);
+        body.put("JobId", jobId);
+        body.put("State", JobState.Created.name());
+        return body;
+    }
+
+    private ObjectNode get(String requestId, AccessKey caller, Map<String, String> params) {
+        String jobId = params.get("JobId");
+        if (jobId == null || jobId.isEmpty()) {
+            throw IceException.missing("JobId");
+        }
+        JobStatus status = jobs.get(jobId, caller.userId);
+        if (status == null) {
+            throw new IceException(404, "InvalidParameter.JobId", "The specified JobId does not exist.");
+        }
+        return IceResponses.job(requestId, status);
+    }
+
+    private ObjectNode list(String requestId, AccessKey caller, Map<String, String> params) {
+        String type = params.get("JobType");
+        String state = params.get("JobState");
+        Predicate<JobStatus> filter = s -> (type == null || type.isEmpty() || type.equals("ASR"))
+                && (state == null || state.isEmpty() || state.equals(s.state.name()));
+        List<JobStatus> all = jobs.list(caller.userId, filter);
+        int pageSize = intParam(params, params.containsKey("PageSize") ? "PageSize" : "MaxResults", 10, 1, 100);
+        int from;
+        if (params.containsKey("NextToken") && !params.get("NextToken").isEmpty()) {
+            from = intParam(params, "NextToken", 0, 0, Integer.MAX_VALUE);
+        } else {
+            from = (intParam(params, "PageNo", 1, 1, 1_000_000) - 1) * pageSize;
+        }
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("RequestId", requestId);
+        ArrayNode list = body.putArray("SmartJobList");
+        for (int i = from; i < Math.min(all.size(), from + pageSize); i++) {
+            list.add(IceResponses.listEntry(all.get(i)));
+        }
+        if (from + pageSize < all.size()) {
+            body.put("NextToken", String.valueOf(from + pageSize));
+        }
+        body.put("MaxResults", pageSize);
+        body.put("TotalCount", all.size());
+        return body;
+    }
+
+    private static int intParam(Map<String, String> params, String name, int dflt, int min, int max) {
+        String value = params.get(name);
+        if (value == null || value.isEmpty()) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n < min || n > max) {
+                throw IceException.invalid(name, "it must be between " + min + " and " + max + ".");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw IceException.invalid(name, "it must be a number.");
+        }
+    }
+
+    private static void error(Context ctx, IceException e) {
+        String requestId = ctx.attribute("requestId");
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("RequestId", requestId != null ? requestId : UUID.randomUUID().toString().toUpperCase());
+        body.put("HostId", HOST_ID);
+        body.put("Code", e.code());
+        body.put("Message", e.getMessage());
+        body.put("Recommend", "");
+        ctx.status(e.status());
+        ctx.contentType("application/json;charset=utf-8");
+        ctx.result(body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() {
+        http.stop();
+        producer.close();
+    }
+}

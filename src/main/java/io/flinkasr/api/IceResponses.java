@@ -1,0 +1,119 @@
+package io.flinkasr.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinkasr.records.ChunkInfo;
+import io.flinkasr.records.Json;
+import io.flinkasr.records.JobRequest;
+import io.flinkasr.records.JobState;
+import io.flinkasr.records.JobStatus;
+import io.flinkasr.records.Segment;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+
+/** Jobs in the shape of ICE's responses (GetSmartHandleJob, ListSmartJobs); new information in new fields. */
+public final class IceResponses {
+    private IceResponses() {}
+
+    /** ISO-8601 UTC to the second, as ICE writes times: 2022-01-21T06:15:02Z. */
+    public static String time(long epochMillis) {
+        return DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(epochMillis).truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    /** The AiResult string: a JSON array of {content, from, to} (and words, when asked for). */
+    public static String aiResult(Segment[] segments) {
+        try {
+            return Json.MAPPER.writeValueAsString(segments == null ? new Segment[0] : segments);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static ObjectNode job(String requestId, JobStatus status) {
+        JobRequest r = status.request;
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("RequestId", requestId);
+        body.put("JobId", r.jobId);
+        body.put("State", status.state.name());
+        if (r.userData != null) {
+            body.put("UserData", r.userData);
+        }
+        if (status.state == JobState.Finished) {
+            String result = aiResult(status.segments);
+            body.putObject("JobResult").put("AiResult", result);
+            body.put("Output", result);
+        }
+        if (status.state == JobState.Failed) {
+            body.put("ErrorCode", status.errorCode);
+            body.put("ErrorMessage", status.errorMessage);
+        }
+        body.set("SmartJobInfo", smartJobInfo(status));
+        body.set("Progress", progress(status));
+        if (status.chunks != null) {
+            ArrayNode chunks = body.putArray("Chunks");
+            for (ChunkInfo c : status.chunks) {
+                chunks.addObject().put("Seq", c.seq).put("From", c.from).put("To", c.to).put("Subtask", c.subtask);
+            }
+        }
+        return body;
+    }
+
+    /** One entry of ListSmartJobs' SmartJobList. */
+    public static ObjectNode listEntry(JobStatus status) {
+        ObjectNode entry = smartJobInfo(status);
+        entry.put("JobId", status.request.jobId);
+        entry.put("JobState", status.state.name());
+        if (status.request.userData != null) {
+            entry.put("UserData", status.request.userData);
+        }
+        if (status.state == JobState.Failed) {
+            entry.put("ErrorCode", status.errorCode);
+            entry.put("ErrorMessage", status.errorMessage);
+        }
+        return entry;
+    }
+
+    private static ObjectNode smartJobInfo(JobStatus status) {
+        JobRequest r = status.request;
+        ObjectNode info = Json.MAPPER.createObjectNode();
+        info.put("JobType", "ASR");
+        info.put("Title", r.title);
+        if (r.description != null) {
+            info.put("Description", r.description);
+        }
+        info.put("UserId", r.userId);
+        info.put("CreateTime", time(r.createTime));
+        info.put("ModifiedTime", time(Math.max(status.modifiedTime, r.createTime)));
+        ObjectNode input = info.putObject("InputConfig");
+        input.put("InputFile", r.inputFile);
+        input.put("JobParameters", jobParameters(r));
+        return info;
+    }
+
+    static String jobParameters(JobRequest r) {
+        ObjectNode p = Json.MAPPER.createObjectNode();
+        if (r.durationText != null) {
+            p.put("duration", r.durationText);
+        }
+        if (r.startTimeText != null) {
+            p.put("start_time", r.startTimeText);
+        }
+        return p.toString();
+    }
+
+    private static ObjectNode progress(JobStatus status) {
+        ObjectNode p = Json.MAPPER.createObjectNode();
+        p.put("ChunksDone", status.chunksDone);
+        if (status.chunksTotal >= 0) {
+            p.put("ChunksTotal", status.chunksTotal);
+        }
+        if (status.mediaSeconds > 0) {
+            p.put("MediaSeconds", Math.round(status.mediaSeconds * 1000) / 1000.0);
+        }
+        double percent = status.state == JobState.Finished ? 100 : status.chunksTotal > 0
+                ? 100.0 * status.chunksDone / status.chunksTotal : 0;
+        p.put("Percent", Math.round(percent * 10) / 10.0);
+        return p;
+    }
+}

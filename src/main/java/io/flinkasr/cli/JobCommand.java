@@ -1,0 +1,31 @@
+package io.flinkasr.cli;
+
+import io.flinkasr.config.AsrOptions;
+import io.flinkasr.workflow.AsrPipeline;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code job}: the Flink job on its own, for {@code flink run} on a real cluster. */
+@Command(name = "job", mixinStandardHelpOptions = true, description = "Submit the Flink job (use with flink run).")
+public class JobCommand implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+
+    @Option(names = "--bootstrap-servers", description = "Kafka brokers (default: asr.kafka.bootstrap-servers).")
+    String bootstrapServers;
+
+    @Override
+    public Integer call() throws Exception {
+        Configuration config = options.load();
+        if (bootstrapServers != null) {
+            config.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrapServers);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        AsrPipeline.defineWithKafka(env, config);
+        env.executeAsync("flink-asr");
+        return 0;
+    }
+}

@@ -1,0 +1,42 @@
+package io.flinkasr.config;
+
+import io.flinkasr.FlinkAsr;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+
+/** Loads the configuration: a Flink {@code config.yaml} (optional), then command-line overrides. */
+public final class AsrConfig {
+    private AsrConfig() {}
+
+    public static Configuration load(Path configFile, Map<String, String> overrides) {
+        Configuration dynamic = Configuration.fromMap(overrides);
+        Configuration config;
+        if (configFile != null) {
+            Path dir = Files.isDirectory(configFile) ? configFile : configFile.toAbsolutePath().getParent();
+            config = GlobalConfiguration.loadConfiguration(dir.toString(), dynamic);
+        } else {
+            config = new Configuration();
+            config.addAll(dynamic);
+        }
+        if (!config.contains(AsrOptions.MODEL_PATH)) {
+            config.set(AsrOptions.MODEL_PATH, defaultModelPath().toString());
+        }
+        return config;
+    }
+
+    /**
+     * Where the Maven build unpacks the model: {@code model/model-en-us} beside flink-asr.jar (or beside
+     * {@code target/classes} when run from the build tree).
+     */
+    public static Path defaultModelPath() {
+        try {
+            Path codeSource = Path.of(FlinkAsr.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return codeSource.toAbsolutePath().getParent().resolve("model").resolve("model-en-us");
+        } catch (Exception e) {
+            return Path.of("target", "model", "model-en-us").toAbsolutePath();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.flinkasr.config;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Every setting of flink-asr, typed, with its default, in one place. They are read from a Flink
+ * {@code config.yaml} and can be overridden on the command line ({@code -Dasr.chunk.max-seconds=20}).
+ */
+public final class AsrOptions {
+
+    private AsrOptions() {}
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+            key("asr.kafka.bootstrap-servers")
+                    .stringType()
+                    .defaultValue("localhost:9092")
+                    .withDescription("Kafka brokers that carry job requests and job states.");
+
+    public static final ConfigOption<String> REQUESTS_TOPIC =
+            key("asr.kafka.requests-topic")
+                    .stringType()
+                    .defaultValue("asr-job-requests")
+                    .withDescription("Topic of SubmitASRJob requests, keyed by JobId (compacted).");
+
+    public static final ConfigOption<String> STATES_TOPIC =
+            key("asr.kafka.states-topic")
+                    .stringType()
+                    .defaultValue("asr-job-states")
+                    .withDescription("Compacted topic of job states, keyed by JobId.");
+
+    public static final ConfigOption<String> GROUP_ID =
+            key("asr.kafka.group-id")
+                    .stringType()
+                    .defaultValue("flink-asr")
+                    .withDescription("Consumer group of the Flink job's request source.");
+
+    public static final ConfigOption<Integer> TOPIC_PARTITIONS =
+            key("asr.kafka.partitions")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription("Partitions of the topics when flink-asr creates them.");
+
+    public static final ConfigOption<String> MODEL_PATH =
+            key("asr.model.path")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Folder of the Vosk model. Default: model/model-en-us beside flink-asr.jar"
+                                    + " (where the Maven build unpacks it).");
+
+    public static final ConfigOption<List<String>> MEDIA_ROOTS =
+            key("asr.media.roots")
+                    .stringType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription("Folders that file:// and plain-path inputs may be read from.");
+
+    public static final ConfigOption<String> FFMPEG =
+            key("asr.ffmpeg.path")
+                    .stringType()
+                    .defaultValue("ffmpeg")
+                    .withDescription("The ffmpeg executable.");
+
+    public static final ConfigOption<String> FFPROBE =
+            key("asr.ffprobe.path")
+                    .stringType()
+                    .defaultValue("ffprobe")
+                    .withDescription("The ffprobe executable.");
+
+    public static final ConfigOption<Double> CHUNK_MAX_SECONDS =
+            key("asr.chunk.max-seconds")
+                    .doubleType()
+                    .defaultValue(25.0)
+                    .withDescription("Longest chunk; the planner cuts at the quietest point before it.");
+
+    public static final ConfigOption<Double> CHUNK_MIN_SECONDS =
+            key("asr.chunk.min-seconds")
+                    .doubleType()
+                    .defaultValue(15.0)
+                    .withDescription("Shortest chunk, but for the last one of a job.");
+
+    public static final ConfigOption<Duration> DECODE_TIMEOUT =
+            key("asr.media.decode-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(60))
+                    .withDescription("Longest an ffmpeg or ffprobe run for one window may take.");
+
+    public static final ConfigOption<Duration> STALL_TIMEOUT =
+            key("asr.job.stall-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "A job that makes no progress for this long ends Failed (Job.Timeout)"
+                                    + " instead of staying Executing.");
+
+    public static final ConfigOption<Duration> ENDED_RETENTION =
+            key("asr.job.ended-retention")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "How long the assembler remembers an ended job, to drop its late chunks.");
+
+    public static final ConfigOption<Integer> API_PORT =
+            key("asr.api.port").intType().defaultValue(8080).withDescription("HTTP port of the API.");
+
+    public static final ConfigOption<String> API_HOST =
+            key("asr.api.host")
+                    .stringType()
+                    .defaultValue("0.0.0.0")
+                    .withDescription("Address the API listens on.");
+
+    public static final ConfigOption<String> USERS_FILE =
+            key("asr.api.users-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "JSON array of {userId, accessKeyId, accessKeySecret}: the tenants and their keys.");
+}

@@ -1,0 +1,190 @@
+package io.flinkasr.local;
+
+import io.flinkasr.api.AccessKeys;
+import io.flinkasr.api.ApiServer;
+import io.flinkasr.api.JobTable;
+import io.flinkasr.config.AsrOptions;
+import io.flinkasr.workflow.AsrPipeline;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole service in one JVM: an embedded Kafka broker, the Flink job on a MiniCluster (with its web
+ * UI) and the HTTP API. Everything it keeps lives under the data folder: Kafka's log (so every job and
+ * its states), Flink's checkpoints (a restart resumes the running jobs from the latest one) and the
+ * access-key file when none is given.
+ */
+public final class LocalStack implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+    private final EmbeddedKafka kafka;
+    private final JobClient flinkJob;
+    private final JobTable jobs;
+    private final ApiServer api;
+    private final String webUi;
+    private final Path usersFile;
+
+    private LocalStack(EmbeddedKafka kafka, JobClient flinkJob, String webUi, JobTable jobs, ApiServer api, Path usersFile) {
+        this.kafka = kafka;
+        this.flinkJob = flinkJob;
+        this.webUi = webUi;
+        this.jobs = jobs;
+        this.api = api;
+        this.usersFile = usersFile;
+    }
+
+    /**
+     * Starts the stack.
+     *
+     * @param config flink-asr's options plus any Flink option for the MiniCluster
+     * @param dataDir where everything is kept
+     * @param apiPort the API's port (0 = any free one)
+     * @param usersFile the access-key file, or null to use (or create) {@code dataDir/users.json}
+     */
+    public static LocalStack start(Configuration config, Path dataDir, int apiPort, Path usersFile) throws Exception {
+        Files.createDirectories(dataDir);
+        EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), 0);
+        try {
+            int partitions = config.get(AsrOptions.TOPIC_PARTITIONS);
+            kafka.createTopic(config.get(AsrOptions.REQUESTS_TOPIC), partitions, true);
+            kafka.createTopic(config.get(AsrOptions.STATES_TOPIC), partitions, true);
+            Configuration jobConfig = new Configuration(config);
+            jobConfig.set(AsrOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+
+            AccessKeys keys;
+            if (usersFile == null) {
+                usersFile = dataDir.resolve("users.json");
+                keys = Files.exists(usersFile) ? AccessKeys.load(usersFile) : AccessKeys.create(usersFile);
+            } else {
+                keys = AccessKeys.load(usersFile);
+            }
+
+            Configuration flink = miniClusterConfig(jobConfig, dataDir);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+            AsrPipeline.defineWithKafka(env, jobConfig);
+            JobClient job = env.executeAsync("flink-asr");
+            String webUi = "http://127.0.0.1:" + flink.get(RestOptions.BIND_PORT).split("-")[0];
+
+            JobTable jobs = new JobTable(kafka.bootstrapServers(), jobConfig.get(AsrOptions.REQUESTS_TOPIC), jobConfig.get(AsrOptions.STATES_TOPIC));
+            jobs.awaitCaughtUp(Duration.ofMinutes(2));
+            ApiServer api = new ApiServer(kafka.bootstrapServers(), jobConfig.get(AsrOptions.REQUESTS_TOPIC), jobs, keys)
+                    .start(config.get(AsrOptions.API_HOST), apiPort);
+            return new LocalStack(kafka, job, webUi, jobs, api, usersFile);
+        } catch (Exception e) {
+            kafka.close();
+            throw e;
+        }
+    }
+
+    static Configuration miniClusterConfig(Configuration jobConfig, Path dataDir) throws IOException {
+        Configuration flink = new Configuration(jobConfig);
+        int cores = Math.max(2, Runtime.getRuntime().availableProcessors());
+        if (!flink.contains(CoreOptions.DEFAULT_PARALLELISM)) {
+            flink.set(CoreOptions.DEFAULT_PARALLELISM, cores);
+        }
+        if (!flink.contains(TaskManagerOptions.NUM_TASK_SLOTS)) {
+            flink.set(TaskManagerOptions.NUM_TASK_SLOTS, flink.get(CoreOptions.DEFAULT_PARALLELISM));
+        }
+        if (!flink.contains(RestOptions.BIND_PORT)) {
+            flink.set(RestOptions.BIND_PORT, String.valueOf(freePortFrom(8081)));
+        }
+        if (!flink.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
+            flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(2));
+        }
+        Path checkpoints = dataDir.resolve("flink").resolve("checkpoints");
+        Files.createDirectories(checkpoints);
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        flink.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 3);
+        latestCheckpoint(checkpoints).ifPresent(chk -> {
+            LOG.info("Resuming the Flink job from {}", chk);
+            flink.set(StateRecoveryOptions.SAVEPOINT_PATH, chk.toString());
+        });
+        return flink;
+    }
+
+    /** The newest complete checkpoint (one with its _metadata written) of any earlier run. */
+    static Optional<Path> latestCheckpoint(Path checkpoints) throws IOException {
+        try (Stream<Path> jobsDirs = Files.list(checkpoints)) {
+            return jobsDirs.filter(Files::isDirectory)
+                    .flatMap(LocalStack::checkpointsOf)
+                    .filter(chk -> Files.exists(chk.resolve("_metadata")))
+                    .max(Comparator.comparingLong(chk -> chk.resolve("_metadata").toFile().lastModified()));
+        }
+    }
+
+    private static Stream<Path> checkpointsOf(Path jobDir) {
+        try (Stream<Path> s = Files.list(jobDir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("chk-")).toList().stream();
+        } catch (IOException e) {
+            return Stream.empty();
+        }
+    }
+
+    private static int freePortFrom(int first) {
+        for (int port = first; port < first + 100; port++) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(port)) {
+                return port;
+            } catch (IOException busy) {
+                // next
+            }
+        }
+        return 0;
+    }
+
+    public String apiUrl() {
+        return "http://127.0.0.1:" + api.port() + "/";
+    }
+
+    public String webUi() {
+        return webUi;
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public Path usersFile() {
+        return usersFile;
+    }
+
+    public JobClient flinkJob() {
+        return flinkJob;
+    }
+
+    @Override
+    public void close() {
+        try {
+            api.close();
+        } catch (RuntimeException e) {
+            LOG.warn("Stopping the API", e);
+        }
+        try {
+            flinkJob.cancel().get();
+        } catch (Exception e) {
+            LOG.warn("Stopping the Flink job", e);
+        }
+        try {
+            jobs.close();
+        } catch (Exception e) {
+            LOG.warn("Stopping the job table", e);
+        }
+        kafka.close();
+    }
+}

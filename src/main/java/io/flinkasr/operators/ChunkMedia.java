@@ -1,0 +1,145 @@
+package io.flinkasr.operators;
+
+import io.flinkasr.config.AsrOptions;
+import io.flinkasr.media.AudioDecoder;
+import io.flinkasr.media.ChunkPlanner;
+import io.flinkasr.media.MediaException;
+import io.flinkasr.media.MediaProbe;
+import io.flinkasr.media.MediaRoots;
+import io.flinkasr.records.Chunk;
+import io.flinkasr.records.ChunkingPosition;
+import io.flinkasr.records.JobEvent;
+import io.flinkasr.records.JobRequest;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cuts each job's media into chunks at pauses, one window per timer callback.
+ *
+ * <p>A request only stores the job's position in keyed state and asks for a timer. Each timer decodes
+ * the next window (ffmpeg seeks to the stored offset), emits one chunk and asks for the next timer. So no
+ * callback runs longer than one window's decoding, checkpoints pass between windows, a restart resumes
+ * at the stored offset, and the windows of all active jobs take turns.
+ *
+ * <p>The job's lifecycle goes out on the {@link #JOB_EVENTS} side output: STARTED, then CHUNKED with the
+ * number of chunks, or FAILED with an ICE ErrorCode for any problem with the input.
+ */
+public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> {
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkMedia.class);
+
+    public static final OutputTag<JobEvent> JOB_EVENTS = new OutputTag<>("job-events") {};
+
+    private final Configuration config;
+
+    private transient ValueState<ChunkingPosition> position;
+    private transient MediaRoots roots;
+    private transient MediaProbe probe;
+    private transient AudioDecoder decoder;
+    private transient ChunkPlanner planner;
+
+    public ChunkMedia(Configuration config) {
+        this.config = config;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        position = getRuntimeContext().getState(new ValueStateDescriptor<>("position", ChunkingPosition.class));
+        roots = new MediaRoots(config.getOptional(AsrOptions.MEDIA_ROOTS).orElse(List.of()));
+        probe = new MediaProbe(config.get(AsrOptions.FFPROBE), config.get(AsrOptions.DECODE_TIMEOUT));
+        decoder = new AudioDecoder(config.get(AsrOptions.FFMPEG), config.get(AsrOptions.DECODE_TIMEOUT));
+        planner = new ChunkPlanner(config.get(AsrOptions.CHUNK_MIN_SECONDS), config.get(AsrOptions.CHUNK_MAX_SECONDS));
+    }
+
+    @Override
+    public void processElement(JobRequest request, Context ctx, Collector<Chunk> out) throws Exception {
+        if (position.value() != null) {
+            return; // the same request again (a replay): the job is already being cut
+        }
+        position.update(new ChunkingPosition(request));
+        ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime());
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Chunk> out) throws Exception {
+        ChunkingPosition job = position.value();
+        if (job == null) {
+            return;
+        }
+        try {
+            if (!job.probed) {
+                start(job, ctx);
+            } else {
+                cutNext(job, ctx, out);
+            }
+        } catch (MediaException e) {
+            fail(job, ctx, e.code(), e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            LOG.warn("Job {} failed while its media was cut", job.request.jobId, e);
+            fail(job, ctx, "InternalError", "The media could not be processed.");
+            return;
+        }
+        if (position.value() != null) {
+            ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime());
+        }
+    }
+
+    private void start(ChunkingPosition job, OnTimerContext ctx) throws Exception {
+        Path file = roots.resolve(job.request.inputFile);
+        MediaProbe.Info info = probe.probe(file);
+        double mediaEnd = info.durationSeconds();
+        if (mediaEnd > 0) {
+            if (job.position >= mediaEnd) {
+                throw new MediaException(
+                        "InvalidParameter.StartTime", "The StartTime lies beyond the end of the media.");
+            }
+            job.end = job.end < 0 ? mediaEnd : Math.min(job.end, mediaEnd);
+        }
+        job.probed = true;
+        position.update(job);
+        double seconds = job.end > 0 ? job.end - job.position : -1;
+        ctx.output(JOB_EVENTS, JobEvent.started(job.request, seconds));
+    }
+
+    private void cutNext(ChunkingPosition job, OnTimerContext ctx, Collector<Chunk> out) throws Exception {
+        Path file = roots.resolve(job.request.inputFile);
+        double want = planner.maxSeconds();
+        boolean lastWindow = false;
+        if (job.end > 0 && job.end - job.position <= want + 0.01) {
+            want = job.end - job.position;
+            lastWindow = true;
+        }
+        byte[] pcm = decoder.decode(file, job.position, want);
+        int wantBytes = (int) Math.round(want * AudioDecoder.SAMPLE_RATE) * 2;
+        boolean endOfMedia = lastWindow || pcm.length < wantBytes - 320;
+        int cut = planner.cut(pcm, endOfMedia);
+        if (cut > 0) {
+            byte[] chunk = cut == pcm.length ? pcm : java.util.Arrays.copyOf(pcm, cut);
+            out.collect(new Chunk(job.request.jobId, job.nextSeq++, job.position, chunk));
+            job.position += cut / (double) AudioDecoder.BYTES_PER_SECOND;
+        }
+        if (endOfMedia) {
+            if (job.nextSeq == 0) {
+                throw new MediaException("Media.NoAudio", "The requested range of the media holds no audio.");
+            }
+            ctx.output(JOB_EVENTS, JobEvent.chunked(job.request.jobId, job.nextSeq));
+            position.clear();
+        } else {
+            position.update(job);
+        }
+    }
+
+    private void fail(ChunkingPosition job, OnTimerContext ctx, String code, String message) {
+        ctx.output(JOB_EVENTS, JobEvent.failed(job.request, code, message));
+        position.clear();
+    }
+}

@@ -1,0 +1,79 @@
+package io.flinkasr.operators;
+
+import io.flinkasr.media.AudioDecoder;
+import io.flinkasr.recognition.RecognizerFactory;
+import io.flinkasr.recognition.SpeechRecognizer;
+import io.flinkasr.records.Chunk;
+import io.flinkasr.records.ChunkResult;
+import io.flinkasr.records.Segment;
+import io.flinkasr.records.Word;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Recognises one chunk. Keyed by chunk (jobId#seq), so the chunks of one job spread over every
+ * subtask and a long file is decoded in parallel. Times come back absolute in the source media.
+ */
+public class RecognizeChunk extends KeyedProcessFunction<String, Chunk, ChunkResult> {
+    private static final Logger LOG = LoggerFactory.getLogger(RecognizeChunk.class);
+
+    private final RecognizerFactory recognizers;
+
+    private transient SpeechRecognizer recognizer;
+    private transient Counter chunks;
+    private transient Counter audioMillis;
+
+    public RecognizeChunk(RecognizerFactory recognizers) {
+        this.recognizers = recognizers;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        recognizer = recognizers.create();
+        chunks = getRuntimeContext().getMetricGroup().counter("chunksRecognized");
+        audioMillis = getRuntimeContext().getMetricGroup().counter("audioMillisRecognized");
+    }
+
+    @Override
+    public void processElement(Chunk chunk, Context ctx, Collector<ChunkResult> out) {
+        ChunkResult result = new ChunkResult();
+        result.jobId = chunk.jobId;
+        result.seq = chunk.seq;
+        result.offset = chunk.offset;
+        result.length = chunk.pcm.length / (double) AudioDecoder.BYTES_PER_SECOND;
+        result.subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        try {
+            List<Segment> segments = recognizer.recognize(chunk.pcm);
+            for (Segment s : segments) {
+                s.from += chunk.offset;
+                s.to += chunk.offset;
+                if (s.words != null) {
+                    for (Word w : s.words) {
+                        w.start += chunk.offset;
+                        w.end += chunk.offset;
+                    }
+                }
+            }
+            result.segments = segments.toArray(new Segment[0]);
+            chunks.inc();
+            audioMillis.inc(Math.round(result.length * 1000));
+        } catch (RuntimeException e) {
+            LOG.warn("Recognition failed for chunk {}", chunk, e);
+            result.errorCode = "Recognition.Failed";
+            result.errorMessage = "Speech recognition failed on the media at " + Math.round(chunk.offset) + " s.";
+        }
+        out.collect(result);
+    }
+
+    @Override
+    public void close() {
+        if (recognizer != null) {
+            recognizer.close();
+        }
+    }
+}

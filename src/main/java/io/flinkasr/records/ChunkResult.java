@@ -1,0 +1,25 @@
+package io.flinkasr.records;
+
+/** What recognition made of one chunk: its segments (absolute times), or an error. */
+public class ChunkResult {
+    public String jobId;
+    public int seq;
+    public double offset;
+    public double length;
+    public Segment[] segments;
+    /** Which recognition subtask decoded the chunk (shown in the job's chunk list). */
+    public int subtask;
+    public String errorCode;
+    public String errorMessage;
+
+    public ChunkResult() {}
+
+    public boolean failed() {
+        return errorCode != null;
+    }
+
+    @Override
+    public String toString() {
+        return "ChunkResult{" + jobId + "#" + seq + (failed() ? " " + errorCode : "") + "}";
+    }
+}

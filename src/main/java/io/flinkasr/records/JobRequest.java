@@ -1,0 +1,33 @@
+package io.flinkasr.records;
+
+/**
+ * A validated SubmitASRJob request, as the API writes it to the requests topic (key = jobId) and the
+ * Flink job reads it. Times are seconds; {@code duration <= 0} means "to the end of the media".
+ */
+public class JobRequest {
+    public String jobId;
+    public long userId;
+    /** What the user passed as InputFile, echoed back verbatim. */
+    public String inputFile;
+    public String title;
+    public String description;
+    /** The UserData JSON string, echoed back verbatim (may be null). */
+    public String userData;
+    /** StartTime and Duration as the user gave them (HH:MM:SS[.fff]), echoed in JobParameters. */
+    public String startTimeText;
+    public String durationText;
+    public double startTime;
+    public double duration;
+    /** Upper bound on segment length in words (EditingConfig.SentenceMaxLength), 0 = default. */
+    public int sentenceMaxLength;
+    public boolean wordLevel;
+    /** Epoch milliseconds. */
+    public long createTime;
+
+    public JobRequest() {}
+
+    @Override
+    public String toString() {
+        return "JobRequest{" + jobId + ", " + inputFile + "}";
+    }
+}

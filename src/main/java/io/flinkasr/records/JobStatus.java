@@ -1,0 +1,42 @@
+package io.flinkasr.records;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * A job as the outside world sees it: its request, its state and, once Finished, its segments. The
+ * Flink job writes these to the compacted states topic (key = jobId); the API serves them.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class JobStatus {
+    public JobRequest request;
+    public JobState state;
+    /** Epoch milliseconds of the last change. */
+    public long modifiedTime;
+    public Segment[] segments;
+    public ChunkInfo[] chunks;
+    public int chunksDone;
+    /** -1 while the chunker is still cutting. */
+    public int chunksTotal = -1;
+    public double mediaSeconds;
+    public String errorCode;
+    public String errorMessage;
+
+    public JobStatus() {}
+
+    public static JobStatus of(JobRequest request, JobState state, long modifiedTime) {
+        JobStatus s = new JobStatus();
+        s.request = request;
+        s.state = state;
+        s.modifiedTime = modifiedTime;
+        return s;
+    }
+
+    public String jobId() {
+        return request.jobId;
+    }
+
+    @Override
+    public String toString() {
+        return "JobStatus{" + request.jobId + " " + state + (errorCode != null ? " " + errorCode : "") + "}";
+    }
+}

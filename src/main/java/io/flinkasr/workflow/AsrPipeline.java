@@ -1,0 +1,78 @@
+package io.flinkasr.workflow;
+
+import io.flinkasr.config.AsrOptions;
+import io.flinkasr.operators.AssembleTranscript;
+import io.flinkasr.operators.ChunkMedia;
+import io.flinkasr.operators.RecognizeChunk;
+import io.flinkasr.recognition.RecognizerFactory;
+import io.flinkasr.records.Chunk;
+import io.flinkasr.records.ChunkResult;
+import io.flinkasr.records.JobEvent;
+import io.flinkasr.records.JobRequest;
+import io.flinkasr.records.JobStatus;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The topology, in one place:
+ *
+ * <pre>
+ *   requests ──keyBy(JobId)──▶ ChunkMedia ──chunks, keyBy(JobId#seq)──▶ RecognizeChunk ──┐
+ *                                  │                                                   keyBy(JobId)
+ *                                  └──job events (side output), keyBy(JobId)──▶ AssembleTranscript ──▶ states
+ * </pre>
+ *
+ * The entry points hand in the real Kafka source and sink; tests may hand in others.
+ */
+public final class AsrPipeline {
+    private AsrPipeline() {}
+
+    public static void define(
+            StreamExecutionEnvironment env,
+            Source<JobRequest, ?, ?> requestSource,
+            Sink<JobStatus> stateSink,
+            RecognizerFactory recognizers,
+            Configuration config) {
+        DataStream<JobRequest> requests =
+                env.fromSource(requestSource, WatermarkStrategy.noWatermarks(), "Job requests")
+                        .uid("job-requests");
+
+        SingleOutputStreamOperator<Chunk> chunks =
+                requests.keyBy(r -> r.jobId, Types.STRING)
+                        .process(new ChunkMedia(config))
+                        .uid("chunk-media")
+                        .name("Chunk media");
+        DataStream<JobEvent> jobEvents = chunks.getSideOutput(ChunkMedia.JOB_EVENTS);
+
+        DataStream<ChunkResult> results =
+                chunks.keyBy(Chunk::key, Types.STRING)
+                        .process(new RecognizeChunk(recognizers))
+                        .uid("recognize-chunk")
+                        .name("Recognize chunk");
+
+        DataStream<JobStatus> states =
+                jobEvents.keyBy(e -> e.jobId, Types.STRING)
+                        .connect(results.keyBy(r -> r.jobId, Types.STRING))
+                        .process(new AssembleTranscript(config))
+                        .uid("assemble-transcript")
+                        .name("Assemble transcript");
+
+        states.sinkTo(stateSink).uid("job-states").name("Job states");
+    }
+
+    /** The production job: Kafka in, Kafka out, Vosk with the configured model. */
+    public static void defineWithKafka(StreamExecutionEnvironment env, Configuration config) {
+        define(
+                env,
+                JobTopics.requests(config),
+                JobTopics.states(config),
+                RecognizerFactory.vosk(config.get(AsrOptions.MODEL_PATH)),
+                config);
+    }
+}
