@@ -53,6 +53,11 @@ public final class MediaRoots {
      *     there is no such file, InvalidParameter.InputFile if it is not an absolute path or file URI.
      */
     public Path resolve(String inputFile) throws MediaException {
+        if (!isLocal(inputFile)) {
+            throw new MediaException("InvalidParameter.InputFile",
+                    "This service reads local files under its media roots (file:// or an absolute path);"
+                            + " oss://, s3:// and http(s):// inputs are not supported yet.");
+        }
         Path path;
         try {
             path = inputFile.startsWith("file:") ? Path.of(URI.create(inputFile)) : Path.of(inputFile);
