@@ -1,0 +1,151 @@
+package io.flinkasr.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkasr.config.AsrOptions;
+import io.flinkasr.records.Chunk;
+import io.flinkasr.records.JobEvent;
+import io.flinkasr.records.JobRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The chunker with real ffmpeg on generated media: one window per timer, contiguous chunks, clean state. */
+class ChunkMediaTest {
+    @TempDir static Path media;
+    static Path tones;
+
+    private KeyedOneInputStreamOperatorTestHarness<String, JobRequest, Chunk> harness;
+    private long now = 1_000;
+
+    /** 50 s of tone bursts (1.6 s on, 0.4 s off): pauses every two seconds. */
+    @BeforeAll
+    static void generateMedia() throws Exception {
+        tones = media.resolve("tones.flac");
+        Process p = new ProcessBuilder("ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                "sine=frequency=300:sample_rate=16000:duration=50", "-af",
+                "volume=enable='gt(mod(t,2),1.6)':volume=0", tones.toString())
+                .inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+        Files.writeString(media.resolve("notes.mp3"), "this is text, not audio");
+    }
+
+    @BeforeEach
+    void open() throws Exception {
+        Configuration config = new Configuration();
+        config.set(AsrOptions.MEDIA_ROOTS, List.of(media.toString()));
+        config.set(AsrOptions.CHUNK_MIN_SECONDS, 10.0);
+        config.set(AsrOptions.CHUNK_MAX_SECONDS, 15.0);
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ChunkMedia(config), r -> r.jobId, Types.STRING);
+        harness.setProcessingTime(now);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    private static JobRequest request(String id, String input) {
+        JobRequest r = new JobRequest();
+        r.jobId = id;
+        r.inputFile = input;
+        return r;
+    }
+
+    /** Lets timers fire until every job has ended (CHUNKED or FAILED), at most {@code limit} rounds. */
+    private List<JobEvent> runUntilEnded(int jobs, int limit) throws Exception {
+        for (int i = 0; i < limit && ended() < jobs; i++) {
+            harness.setProcessingTime(++now);
+        }
+        return events();
+    }
+
+    private List<JobEvent> events() {
+        ConcurrentLinkedQueue<StreamRecord<JobEvent>> side = harness.getSideOutput(ChunkMedia.JOB_EVENTS);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+    }
+
+    private long ended() {
+        return events().stream().filter(e -> e.type != JobEvent.Type.STARTED).count();
+    }
+
+    @Test
+    void cutsTheWholeMediaIntoContiguousChunksAtPauses() throws Exception {
+        harness.processElement(request("a", tones.toString()), 0);
+        List<JobEvent> events = runUntilEnded(1, 20);
+
+        List<Chunk> chunks = harness.extractOutputValues();
+        assertThat(events).extracting(e -> e.type).containsExactly(JobEvent.Type.STARTED, JobEvent.Type.CHUNKED);
+        assertThat(events.get(0).mediaSeconds).isCloseTo(50.0, org.assertj.core.data.Offset.offset(0.1));
+        assertThat(events.get(1).totalChunks).isEqualTo(chunks.size());
+        assertThat(chunks.size()).isBetween(4, 5);
+        double expected = 0;
+        for (int i = 0; i < chunks.size(); i++) {
+            Chunk c = chunks.get(i);
+            assertThat(c.seq).isEqualTo(i);
+            assertThat(c.offset).isCloseTo(expected, org.assertj.core.data.Offset.offset(0.001));
+            assertThat(c.seconds()).isLessThanOrEqualTo(15.0);
+            if (i < chunks.size() - 1) {
+                assertThat(c.seconds()).isGreaterThanOrEqualTo(10.0);
+                // the cut falls in a pause: 1.6-2.0 s into each two seconds
+                assertThat((c.offset + c.seconds()) % 2).isBetween(1.6, 2.0);
+            }
+            expected += c.seconds();
+        }
+        assertThat(expected).isCloseTo(50.0, org.assertj.core.data.Offset.offset(0.05));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void honoursStartTimeAndDuration() throws Exception {
+        JobRequest r = request("b", tones.toString());
+        r.startTime = 12.5;
+        r.duration = 20;
+        harness.processElement(r, 0);
+        runUntilEnded(1, 20);
+
+        List<Chunk> chunks = harness.extractOutputValues();
+        assertThat(chunks.get(0).offset).isEqualTo(12.5);
+        double total = chunks.stream().mapToDouble(Chunk::seconds).sum();
+        assertThat(total).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(chunks.get(chunks.size() - 1).pcm.length % 2).isZero();
+        assertThat(events().get(0).mediaSeconds).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.01));
+    }
+
+    @Test
+    void aBadInputFailsWithItsCodeAndLeavesNoState() throws Exception {
+        harness.processElement(request("missing", media.resolve("missing.wav").toString()), 0);
+        harness.processElement(request("text", media.resolve("notes.mp3").toString()), 0);
+        harness.processElement(request("outside", "/etc/passwd"), 0);
+        JobRequest late = request("late", tones.toString());
+        late.startTime = 60;
+        harness.processElement(late, 0);
+        List<JobEvent> events = runUntilEnded(4, 10);
+
+        assertThat(events).extracting(e -> e.jobId + ":" + e.errorCode).containsExactlyInAnyOrder(
+                "missing:InputFile.NotFound", "text:Media.Unsupported",
+                "outside:InputFile.AccessDenied", "late:InvalidParameter.StartTime");
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void aReplayedRequestDoesNotStartTheJobTwice() throws Exception {
+        harness.processElement(request("a", tones.toString()), 0);
+        harness.processElement(request("a", tones.toString()), 0);
+        runUntilEnded(1, 20);
+
+        assertThat(events()).extracting(e -> e.type).containsExactly(JobEvent.Type.STARTED, JobEvent.Type.CHUNKED);
+    }
+}
