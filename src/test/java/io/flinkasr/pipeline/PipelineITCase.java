@@ -1,0 +1,264 @@
+package io.flinkasr.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flinkasr.api.AccessKey;
+import io.flinkasr.api.AccessKeys;
+import io.flinkasr.api.ApiServer;
+import io.flinkasr.api.JobTable;
+import io.flinkasr.config.AsrOptions;
+import io.flinkasr.local.LocalStack;
+import io.flinkasr.media.AudioDecoder;
+import io.flinkasr.recognition.VoskRecognizer;
+import io.flinkasr.records.Json;
+import io.flinkasr.records.Segment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole pipeline on real parts: an embedded KRaft broker, the Flink job on a MiniCluster at
+ * parallelism 2, the real Vosk model and real ffmpeg, driven through the HTTP API with the real
+ * recordings of ../shared/speech. Accuracy is compared with Vosk decoding each file whole, computed here.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PipelineITCase {
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(6);
+
+    @TempDir static Path tmp;
+    private LocalStack stack;
+    private AsrApi api;
+    private Path media;
+    private final AudioDecoder decoder = new AudioDecoder("ffmpeg", Duration.ofMinutes(2));
+
+    @BeforeAll
+    void startStack() throws Exception {
+        media = Files.createDirectories(tmp.resolve("media"));
+        Path users = tmp.resolve("users.json");
+        Files.writeString(users, "[{\"userId\": 1001, \"accessKeyId\": \"key-a\", \"accessKeySecret\": \"secret-a\"},"
+                + " {\"userId\": 2002, \"accessKeyId\": \"key-b\", \"accessKeySecret\": \"secret-b\"}]");
+        Configuration config = new Configuration();
+        config.set(AsrOptions.MODEL_PATH, System.getProperty("flinkasr.model.path"));
+        config.set(AsrOptions.MEDIA_ROOTS, List.of(SpeechSet.dir().toString(), media.toString()));
+        // short chunks, so that a three-minute input becomes many chunks spread over both subtasks
+        config.set(AsrOptions.CHUNK_MIN_SECONDS, 6.0);
+        config.set(AsrOptions.CHUNK_MAX_SECONDS, 12.0);
+        config.set(AsrOptions.TOPIC_PARTITIONS, 2);
+        config.set(CoreOptions.DEFAULT_PARALLELISM, 2);
+        stack = LocalStack.start(config, tmp.resolve("data"), 0, users);
+        api = new AsrApi(stack.apiUrl());
+    }
+
+    @AfterAll
+    void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    private String wholeFileVosk(Path file) throws Exception {
+        byte[] pcm = decoder.decode(file, 0, 24 * 3600);
+        try (VoskRecognizer vosk = new VoskRecognizer(System.getProperty("flinkasr.model.path"), 16000f)) {
+            return AsrApi.text(vosk.recognize(pcm).toArray(new Segment[0]));
+        }
+    }
+
+    private static void assertWellFormed(Segment[] segments, double mediaSeconds) {
+        assertThat(segments).isNotEmpty();
+        double previousEnd = 0;
+        for (Segment s : segments) {
+            assertThat(s.content).isNotBlank();
+            assertThat(Character.isUpperCase(s.content.charAt(0))).as("capitalised: %s", s.content).isTrue();
+            assertThat(s.from).as("ordered and not overlapping: %s", s).isGreaterThanOrEqualTo(previousEnd);
+            assertThat(s.to).isGreaterThan(s.from);
+            assertThat(s.to).as("inside the media: %s", s).isLessThanOrEqualTo(mediaSeconds + 0.05);
+            previousEnd = s.to;
+        }
+    }
+
+    @Test
+    void everyRecordingFinishesAsAccurateAsVoskOnTheWholeFile() throws Exception {
+        List<SpeechSet.Recording> recordings = SpeechSet.load();
+        Map<SpeechSet.Recording, String> jobs = new LinkedHashMap<>();
+        for (SpeechSet.Recording r : recordings) {
+            jobs.put(r, api.submit(r.file().toString(), "Title", r.file().getFileName().toString(),
+                    "UserData", "{\"file\":\"" + r.file().getFileName() + "\"}"));
+        }
+        int refWords = 0;
+        int ourErrors = 0;
+        int voskErrors = 0;
+        StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-48s %8s %8s%n", "file", "ours", "whole"));
+        for (Map.Entry<SpeechSet.Recording, String> e : jobs.entrySet()) {
+            SpeechSet.Recording r = e.getKey();
+            JsonNode job = api.await(e.getValue(), JOB_TIMEOUT);
+            assertThat(job.path("State").asText()).as("%s: %s", r.file(), job).isEqualTo("Finished");
+            assertThat(job.path("UserData").asText()).contains(r.file().getFileName().toString());
+            assertThat(job.path("SmartJobInfo").path("JobType").asText()).isEqualTo("ASR");
+            assertThat(job.path("Output").asText()).isEqualTo(job.path("JobResult").path("AiResult").asText());
+            Segment[] segments = AsrApi.segments(job);
+            assertWellFormed(segments, r.seconds());
+
+            String ours = AsrApi.text(segments);
+            String whole = wholeFileVosk(r.file());
+            int n = WordErrorRate.words(r.transcript()).length;
+            int oursErr = WordErrorRate.errors(r.transcript(), ours);
+            int wholeErr = WordErrorRate.errors(r.transcript(), whole);
+            refWords += n;
+            ourErrors += oursErr;
+            voskErrors += wholeErr;
+            table.append(String.format(Locale.ROOT, "%-48s %7.1f%% %7.1f%%%n",
+                    r.file().getFileName(), 100.0 * oursErr / n, 100.0 * wholeErr / n));
+        }
+        double ourWer = (double) ourErrors / refWords;
+        double voskWer = (double) voskErrors / refWords;
+        table.append(String.format(Locale.ROOT, "%-48s %7.1f%% %7.1f%%%n", "total (" + refWords + " words)", 100 * ourWer, 100 * voskWer));
+        System.out.print(table);
+        assertThat(ourWer).as("word error rate of flink-asr vs whole-file Vosk%n%s", table).isLessThanOrEqualTo(voskWer + 0.03);
+    }
+
+    @Test
+    void aLongInputIsCutIntoChunksRecognisedOnBothSubtasksWithoutLosingWords() throws Exception {
+        List<SpeechSet.Recording> recordings = SpeechSet.load();
+        Path list = tmp.resolve("long.txt");
+        StringBuilder concat = new StringBuilder();
+        StringBuilder reference = new StringBuilder();
+        double seconds = 0;
+        for (int i = 0; i < recordings.size(); i++) {
+            // each recording as 16 kHz mono PCM followed by 1.5 s of silence, so the concat demuxer can join them
+            SpeechSet.Recording r = recordings.get(i);
+            Path piece = tmp.resolve("piece-" + i + ".wav");
+            run("ffmpeg", "-v", "error", "-y", "-i", r.file().toString(), "-ac", "1", "-ar", "16000",
+                    "-af", "apad=pad_dur=1.5", "-c:a", "pcm_s16le", piece.toString());
+        }
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < recordings.size(); i++) {
+                concat.append("file '").append(tmp.resolve("piece-" + i + ".wav")).append("'\n");
+                reference.append(recordings.get(i).transcript()).append(' ');
+                seconds += recordings.get(i).seconds() + 1.5;
+            }
+        }
+        Files.writeString(list, concat);
+        Path longFile = media.resolve("long.flac");
+        run("ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", list.toString(), longFile.toString());
+
+        JsonNode job = api.await(api.submit(longFile.toString()), JOB_TIMEOUT);
+
+        assertThat(job.path("State").asText()).as("%s", job).isEqualTo("Finished");
+        Segment[] segments = AsrApi.segments(job);
+        assertWellFormed(segments, seconds);
+        Set<Integer> subtasks = new TreeSet<>();
+        job.path("Chunks").forEach(c -> subtasks.add(c.path("Subtask").asInt()));
+        assertThat(job.path("Chunks").size()).isGreaterThanOrEqualTo(10);
+        assertThat(subtasks).as("recognition subtasks that decoded chunks").containsExactly(0, 1);
+
+        double ours = WordErrorRate.of(reference.toString(), AsrApi.text(segments));
+        double whole = WordErrorRate.of(reference.toString(), wholeFileVosk(longFile));
+        System.out.printf(Locale.ROOT, "long input (%.0f s, %d chunks): WER ours %.1f%%, whole-file Vosk %.1f%%%n",
+                seconds, job.path("Chunks").size(), 100 * ours, 100 * whole);
+        assertThat(ours).as("no words lost at the cuts").isLessThanOrEqualTo(whole + 0.02);
+    }
+
+    @Test
+    void badInputsFailWithTheirCodeWhileAGoodJobBesideThemFinishes() throws Exception {
+        Path text = Files.writeString(media.resolve("notes.mp3"), "not audio at all");
+        Path empty = Files.createFile(media.resolve("empty.wav"));
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put(api.submit(media.resolve("missing.wav").toString()), "InputFile.NotFound");
+        expected.put(api.submit(text.toString()), "Media.Unsupported");
+        expected.put(api.submit(empty.toString()), "Media.Unsupported");
+        expected.put(api.submit("/etc/passwd"), "InputFile.AccessDenied");
+        expected.put(api.submit(SpeechSet.dir().resolve("jfk.flac").toString(), "StartTime", "00:05:00"), "InvalidParameter.StartTime");
+        String good = api.submit(SpeechSet.dir().resolve("jfk.flac").toString(), "StartTime", "00:00:05", "Duration", "00:00:04");
+
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            JsonNode job = api.await(e.getKey(), JOB_TIMEOUT);
+            assertThat(job.path("State").asText()).isEqualTo("Failed");
+            assertThat(job.path("ErrorCode").asText()).as("%s", job).isEqualTo(e.getValue());
+            assertThat(job.path("ErrorMessage").asText()).isNotBlank().doesNotContain("Exception").doesNotContain("/");
+        }
+        JsonNode finished = api.await(good, JOB_TIMEOUT);
+        assertThat(finished.path("State").asText()).isEqualTo("Finished");
+        Segment[] segments = AsrApi.segments(finished);
+        // StartTime 5 s, Duration 4 s: times stay absolute in the source media
+        assertThat(segments[0].from).isGreaterThanOrEqualTo(5.0);
+        assertThat(segments[segments.length - 1].to).isLessThanOrEqualTo(9.05);
+        assertThat(AsrApi.text(segments).toLowerCase(Locale.ROOT)).contains("country");
+        assertThat(finished.path("SmartJobInfo").path("InputConfig").path("JobParameters").asText())
+                .isEqualTo("{\"duration\":\"00:00:04\",\"start_time\":\"00:00:05\"}");
+    }
+
+    @Test
+    void theApiAnswersLikeIceAndKeepsTenantsApart() throws Exception {
+        AsrApi.Answer unknown = api.call("DescribeNothing");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.body().path("Code").asText()).isEqualTo("InvalidAction.NotFound");
+        assertThat(unknown.body().has("RequestId")).isTrue();
+        assertThat(unknown.body().has("HostId")).isTrue();
+
+        AsrApi.Answer missing = api.call("SubmitASRJob", "Title", "no input");
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.body().path("Code").asText()).isEqualTo("MissingParameter");
+
+        AsrApi.Answer longTitle = api.call("SubmitASRJob", "InputFile", "/x.wav", "Title", "x".repeat(129));
+        assertThat(longTitle.body().path("Code").asText()).isEqualTo("InvalidParameter");
+
+        String jobId = api.submit(SpeechSet.dir().resolve("test_audio_1.flac").toString(), "AccessKeyId", "key-a");
+        AsrApi.Answer created = api.call("GetSmartHandleJob", "JobId", jobId, "AccessKeyId", "key-a");
+        assertThat(created.body().path("JobId").asText()).isEqualTo(jobId);
+        assertThat(created.body().path("SmartJobInfo").path("UserId").asLong()).isEqualTo(1001);
+        assertThat(created.body().path("SmartJobInfo").path("Title").asText()).startsWith("default_title_");
+
+        AsrApi.Answer other = api.call("GetSmartHandleJob", "JobId", jobId, "AccessKeyId", "key-b");
+        AsrApi.Answer none = api.call("GetSmartHandleJob", "JobId", "0123456789abcdef0123456789abcdef", "AccessKeyId", "key-b");
+        assertThat(other.status()).isEqualTo(none.status()).isEqualTo(404);
+        assertThat(other.body().path("Code").asText()).isEqualTo(none.body().path("Code").asText());
+        JsonNode listB = api.call("ListSmartJobs", "AccessKeyId", "key-b").body();
+        assertThat(listB.path("SmartJobList").findValuesAsText("JobId")).doesNotContain(jobId);
+        JsonNode listA = api.call("ListSmartJobs", "AccessKeyId", "key-a").body();
+        assertThat(listA.path("SmartJobList").findValuesAsText("JobId")).contains(jobId);
+
+        AsrApi.Answer badKey = api.call("GetSmartHandleJob", "JobId", jobId, "AccessKeyId", "nobody");
+        assertThat(badKey.body().path("Code").asText()).isEqualTo("InvalidAccessKeyId.NotFound");
+    }
+
+    @Test
+    void aRestartedApiStillKnowsEveryJob() throws Exception {
+        String jobId = api.submit(SpeechSet.dir().resolve("test_audio_0.flac").toString());
+        JsonNode finished = api.await(jobId, JOB_TIMEOUT);
+        assertThat(finished.path("State").asText()).isEqualTo("Finished");
+
+        AccessKeys keys = new AccessKeys(List.of(new AccessKey(1001, "key-a", "secret-a")));
+        try (JobTable table = new JobTable(stack.bootstrapServers(), "asr-job-requests", "asr-job-states");
+                ApiServer second = new ApiServer(stack.bootstrapServers(), "asr-job-requests", table, keys).start("127.0.0.1", 0)) {
+            assertThat(table.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            JsonNode again = new AsrApi("http://127.0.0.1:" + second.port() + "/").call("GetSmartHandleJob", "JobId", jobId).body();
+            assertThat(again.path("State").asText()).isEqualTo("Finished");
+            assertThat(again.path("JobResult").path("AiResult").asText()).isEqualTo(finished.path("JobResult").path("AiResult").asText());
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        assertThat(p.waitFor()).as(String.join(" ", command)).isZero();
+    }
+
+    @SuppressWarnings("unused")
+    private static String json(Object o) throws Exception {
+        return Json.MAPPER.writeValueAsString(o);
+    }
+}
