@@ -39,6 +39,7 @@ public final class LocalStack implements AutoCloseable {
     private final ApiServer api;
     private final String webUi;
     private final Path usersFile;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private LocalStack(EmbeddedKafka kafka, JobClient flinkJob, String webUi, JobTable jobs, ApiServer api, Path usersFile) {
         this.kafka = kafka;
@@ -170,6 +171,9 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             api.close();
         } catch (RuntimeException e) {
