@@ -11,7 +11,6 @@ import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
 import io.flinkasr.media.AudioDecoder;
 import io.flinkasr.recognition.VoskRecognizer;
-import io.flinkasr.records.Json;
 import io.flinkasr.records.Segment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,28 +132,10 @@ class PipelineITCase {
 
     @Test
     void aLongInputIsCutIntoChunksRecognisedOnBothSubtasksWithoutLosingWords() throws Exception {
-        List<SpeechSet.Recording> recordings = SpeechSet.load();
-        Path list = tmp.resolve("long.txt");
-        StringBuilder concat = new StringBuilder();
-        StringBuilder reference = new StringBuilder();
-        double seconds = 0;
-        for (int i = 0; i < recordings.size(); i++) {
-            // each recording as 16 kHz mono PCM followed by 1.5 s of silence, so the concat demuxer can join them
-            SpeechSet.Recording r = recordings.get(i);
-            Path piece = tmp.resolve("piece-" + i + ".wav");
-            run("ffmpeg", "-v", "error", "-y", "-i", r.file().toString(), "-ac", "1", "-ar", "16000",
-                    "-af", "apad=pad_dur=1.5", "-c:a", "pcm_s16le", piece.toString());
-        }
-        for (int round = 0; round < 2; round++) {
-            for (int i = 0; i < recordings.size(); i++) {
-                concat.append("file '").append(tmp.resolve("piece-" + i + ".wav")).append("'\n");
-                reference.append(recordings.get(i).transcript()).append(' ');
-                seconds += recordings.get(i).seconds() + 1.5;
-            }
-        }
-        Files.writeString(list, concat);
-        Path longFile = media.resolve("long.flac");
-        run("ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", list.toString(), longFile.toString());
+        Media.Joined joined = Media.joined(SpeechSet.load(), 2, 1.5, tmp, media.resolve("long.flac"));
+        Path longFile = joined.file();
+        double seconds = joined.seconds();
+        String reference = joined.transcript();
 
         JsonNode job = api.await(api.submit(longFile.toString()), JOB_TIMEOUT);
 
@@ -166,8 +147,8 @@ class PipelineITCase {
         assertThat(job.path("Chunks").size()).isGreaterThanOrEqualTo(10);
         assertThat(subtasks).as("recognition subtasks that decoded chunks").containsExactly(0, 1);
 
-        double ours = WordErrorRate.of(reference.toString(), AsrApi.text(segments));
-        double whole = WordErrorRate.of(reference.toString(), wholeFileVosk(longFile));
+        double ours = WordErrorRate.of(reference, AsrApi.text(segments));
+        double whole = WordErrorRate.of(reference, wholeFileVosk(longFile));
         System.out.printf(Locale.ROOT, "long input (%.0f s, %d chunks): WER ours %.1f%%, whole-file Vosk %.1f%%%n",
                 seconds, job.path("Chunks").size(), 100 * ours, 100 * whole);
         assertThat(ours).as("no words lost at the cuts").isLessThanOrEqualTo(whole + 0.02);
@@ -250,15 +231,5 @@ class PipelineITCase {
             assertThat(again.path("State").asText()).isEqualTo("Finished");
             assertThat(again.path("JobResult").path("AiResult").asText()).isEqualTo(finished.path("JobResult").path("AiResult").asText());
         }
-    }
-
-    private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).inheritIO().start();
-        assertThat(p.waitFor()).as(String.join(" ", command)).isZero();
-    }
-
-    @SuppressWarnings("unused")
-    private static String json(Object o) throws Exception {
-        return Json.MAPPER.writeValueAsString(o);
     }
 }
