@@ -111,8 +111,16 @@ public final class IceResponses {
         if (status.mediaSeconds > 0) {
             p.put("MediaSeconds", Math.round(status.mediaSeconds * 1000) / 1000.0);
         }
-        double percent = status.state == JobState.Finished ? 100 : status.chunksTotal > 0
-                ? 100.0 * status.chunksDone / status.chunksTotal : 0;
+        double percent;
+        if (status.state == JobState.Finished) {
+            percent = 100;
+        } else if (status.chunksTotal > 0) {
+            percent = 100.0 * status.chunksDone / status.chunksTotal;
+        } else if (status.mediaSeconds > 0) {
+            percent = Math.min(99.9, 100.0 * status.secondsDone / status.mediaSeconds);
+        } else {
+            percent = 0;
+        }
         p.put("Percent", Math.round(percent * 10) / 10.0);
         return p;
     }

@@ -4,6 +4,7 @@ import io.flinkasr.api.AccessKeys;
 import io.flinkasr.api.ApiServer;
 import io.flinkasr.api.JobTable;
 import io.flinkasr.config.AsrOptions;
+import io.flinkasr.workflow.JobTopics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -36,6 +37,7 @@ public class ApiCommand implements Callable<Integer> {
         if (port != null) {
             config.set(AsrOptions.API_PORT, port);
         }
+        JobTopics.ensureExist(config);
         String kafka = config.get(AsrOptions.BOOTSTRAP_SERVERS);
         JobTable jobs = new JobTable(kafka, config.get(AsrOptions.REQUESTS_TOPIC), config.get(AsrOptions.STATES_TOPIC));
         jobs.awaitCaughtUp(Duration.ofMinutes(5));

@@ -1,6 +1,7 @@
 package io.flinkasr.cli;
 
 import io.flinkasr.config.AsrOptions;
+import io.flinkasr.workflow.JobTopics;
 import io.flinkasr.workflow.AsrPipeline;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
@@ -23,6 +24,7 @@ public class JobCommand implements Callable<Integer> {
         if (bootstrapServers != null) {
             config.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrapServers);
         }
+        JobTopics.ensureExist(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         AsrPipeline.defineWithKafka(env, config);
         env.executeAsync("flink-asr");

@@ -52,6 +52,16 @@ public final class AsrOptions {
                             "Folder of the Vosk model. Default: model/model-en-us beside flink-asr.jar"
                                     + " (where the Maven build unpacks it).");
 
+    public static final ConfigOption<Boolean> REUSE_RECOGNIZER =
+            key("asr.recognizer.reuse")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Reuse one Vosk recognizer per subtask (reset between chunks) instead of a fresh one"
+                                    + " per chunk: about half the CPU per chunk, but a chunk's words may then"
+                                    + " depend on the chunks recognised before it, so a chunk recognised again"
+                                    + " after a failure may come out slightly different.");
+
     public static final ConfigOption<List<String>> MEDIA_ROOTS =
             key("asr.media.roots")
                     .stringType()

@@ -10,16 +10,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -83,22 +80,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /**
-     * Creates the topic if it does not exist (idempotent), with cleanup.policy=compact when compacted,
-     * replication 1, the given partitions, and max.message.bytes=16777216.
-     */
-    public void createTopic(String name, int partitions, boolean compacted) throws Exception {
-        NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(Map.of(
-                "cleanup.policy", compacted ? "compact" : "delete",
-                "max.message.bytes", MAX_MESSAGE_BYTES));
-        try {
-            admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw e;
-            }
-        }
-    }
 
     @Override
     public void close() {

@@ -164,11 +164,12 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
         JobStatus status = JobStatus.of(job.request, JobState.Executing, now);
         status.mediaSeconds = job.mediaSeconds;
         status.chunksTotal = job.totalChunks;
-        int done = 0;
-        for (Integer ignored : results.keys()) {
-            done++;
+        for (ChunkResult r : results.values()) {
+            if (!r.failed()) {
+                status.chunksDone++;
+                status.secondsDone += r.length;
+            }
         }
-        status.chunksDone = done;
         return status;
     }
 

@@ -45,6 +45,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     private transient MediaProbe probe;
     private transient AudioDecoder decoder;
     private transient ChunkPlanner planner;
+    private transient RecognitionRoutes routes;
 
     public ChunkMedia(Configuration config) {
         this.config = config;
@@ -57,6 +58,9 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         probe = new MediaProbe(config.get(AsrOptions.FFPROBE), config.get(AsrOptions.DECODE_TIMEOUT));
         decoder = new AudioDecoder(config.get(AsrOptions.FFMPEG), config.get(AsrOptions.DECODE_TIMEOUT));
         planner = new ChunkPlanner(config.get(AsrOptions.CHUNK_MIN_SECONDS), config.get(AsrOptions.CHUNK_MAX_SECONDS));
+        routes = new RecognitionRoutes(
+                getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks(),
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
     }
 
     @Override
@@ -124,7 +128,8 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         int cut = planner.cut(pcm, endOfMedia);
         if (cut > 0) {
             byte[] chunk = cut == pcm.length ? pcm : java.util.Arrays.copyOf(pcm, cut);
-            out.collect(new Chunk(job.request.jobId, job.nextSeq++, job.position, chunk));
+            int seq = job.nextSeq++;
+            out.collect(new Chunk(job.request.jobId, seq, job.position, chunk, routes.route(job.request.jobId, seq)));
             job.position += cut / (double) AudioDecoder.BYTES_PER_SECOND;
         }
         if (endOfMedia) {

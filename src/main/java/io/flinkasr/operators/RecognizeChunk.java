@@ -16,10 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Recognises one chunk. Keyed by chunk (jobId#seq), so the chunks of one job spread over every
- * subtask and a long file is decoded in parallel. Times come back absolute in the source media.
+ * Recognises one chunk. Keyed by the chunk's route, which the chunker assigns round robin, so the chunks
+ * of one job spread evenly over every subtask and a long file is decoded in parallel. Times come back
+ * absolute in the source media.
  */
-public class RecognizeChunk extends KeyedProcessFunction<String, Chunk, ChunkResult> {
+public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkResult> {
     private static final Logger LOG = LoggerFactory.getLogger(RecognizeChunk.class);
 
     private final RecognizerFactory recognizers;

@@ -8,8 +8,8 @@ public interface RecognizerFactory extends Serializable {
 
     SpeechRecognizer create();
 
-    /** Vosk with the model in {@code modelPath}, loaded once per JVM. */
-    static RecognizerFactory vosk(String modelPath) {
-        return () -> new VoskRecognizer(modelPath, 16000f);
+    /** Vosk with the model in {@code modelPath}, loaded once per JVM; see {@link VoskRecognizer} on reuse. */
+    static RecognizerFactory vosk(String modelPath, boolean reuse) {
+        return () -> new VoskRecognizer(modelPath, 16000f, reuse);
     }
 }

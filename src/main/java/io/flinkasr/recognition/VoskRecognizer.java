@@ -10,8 +10,13 @@ import org.vosk.Model;
 import org.vosk.Recognizer;
 
 /**
- * Vosk on the JVM-wide shared model. A fresh {@link Recognizer} is made for each call (they are cheap and
- * hold per-utterance state); each utterance that Vosk's endpointer closes becomes one segment.
+ * Vosk on the JVM-wide shared model; each utterance that Vosk's endpointer closes becomes one segment.
+ *
+ * <p>By default a fresh {@link Recognizer} is made for each call, so a chunk's words depend on that chunk
+ * alone and a chunk recognised again after a failure gives the same words. With {@code reuse} one
+ * Recognizer serves every call and is reset in between: measured here, that halves the CPU per chunk
+ * (a fresh recognizer starts with a cold decoding-graph cache), but Vosk carries state across resets,
+ * so a chunk's words can then depend on the chunks recognised before it (1 of 7 chunks differed).
  */
 public final class VoskRecognizer implements SpeechRecognizer {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -19,18 +24,25 @@ public final class VoskRecognizer implements SpeechRecognizer {
 
     private final Model model;
     private final float sampleRate;
+    private final boolean reuse;
+    private Recognizer reused;
     private boolean closed;
 
     public VoskRecognizer(String modelPath, float sampleRate) {
+        this(modelPath, sampleRate, false);
+    }
+
+    public VoskRecognizer(String modelPath, float sampleRate, boolean reuse) {
         this.model = SharedVoskModel.acquire(modelPath);
         this.sampleRate = sampleRate;
+        this.reuse = reuse;
     }
 
     @Override
     public List<Segment> recognize(byte[] pcm) {
+        Recognizer recognizer = reuse && reused != null ? reused : newRecognizer();
         List<Segment> segments = new ArrayList<>();
-        try (Recognizer recognizer = new Recognizer(model, sampleRate)) {
-            recognizer.setWords(true);
+        try {
             byte[] block = new byte[BLOCK];
             for (int at = 0; at < pcm.length; at += BLOCK) {
                 int n = Math.min(BLOCK, pcm.length - at);
@@ -40,10 +52,25 @@ public final class VoskRecognizer implements SpeechRecognizer {
                 }
             }
             addSegment(recognizer.getFinalResult(), segments);
+        } finally {
+            if (reuse) {
+                recognizer.reset();
+                reused = recognizer;
+            } else {
+                recognizer.close();
+            }
+        }
+        return segments;
+    }
+
+    private Recognizer newRecognizer() {
+        try {
+            Recognizer recognizer = new Recognizer(model, sampleRate);
+            recognizer.setWords(true);
+            return recognizer;
         } catch (java.io.IOException e) {
             throw new IllegalStateException("Vosk could not start a recognizer", e);
         }
-        return segments;
     }
 
     private static void addSegment(String resultJson, List<Segment> segments) {
@@ -74,6 +101,10 @@ public final class VoskRecognizer implements SpeechRecognizer {
     public void close() {
         if (!closed) {
             closed = true;
+            if (reused != null) {
+                reused.close();
+                reused = null;
+            }
             SharedVoskModel.release();
         }
     }

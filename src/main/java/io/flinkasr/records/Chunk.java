@@ -10,17 +10,22 @@ public class Chunk {
     /** Where the chunk starts in the source media, in seconds. */
     public double offset;
     public byte[] pcm;
+    /**
+     * The recognition key: chosen by the chunker so that consecutive chunks of a job go to consecutive
+     * recognition subtasks (round robin), not wherever a hash happens to put them.
+     */
+    public int route;
 
     public Chunk() {}
 
-    public Chunk(String jobId, int seq, double offset, byte[] pcm) {
+    public Chunk(String jobId, int seq, double offset, byte[] pcm, int route) {
         this.jobId = jobId;
         this.seq = seq;
         this.offset = offset;
         this.pcm = pcm;
+        this.route = route;
     }
 
-    /** The key that spreads one job's chunks over every recognition subtask. */
     public String key() {
         return jobId + "#" + seq;
     }

@@ -18,6 +18,8 @@ public class JobStatus {
     /** -1 while the chunker is still cutting. */
     public int chunksTotal = -1;
     public double mediaSeconds;
+    /** Seconds of media recognised so far. */
+    public double secondsDone;
     public String errorCode;
     public String errorMessage;
 

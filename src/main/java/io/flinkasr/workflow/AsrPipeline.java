@@ -23,12 +23,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The topology, in one place:
  *
  * <pre>
- *   requests ──keyBy(JobId)──▶ ChunkMedia ──chunks, keyBy(JobId#seq)──▶ RecognizeChunk ──┐
+ *   requests ──keyBy(JobId)──▶ ChunkMedia ──chunks, keyBy(route)──▶ RecognizeChunk ──┐
  *                                  │                                                   keyBy(JobId)
  *                                  └──job events (side output), keyBy(JobId)──▶ AssembleTranscript ──▶ states
  * </pre>
  *
- * The entry points hand in the real Kafka source and sink; tests may hand in others.
+ * Recognition runs at the chunker's parallelism: the chunker picks each chunk's key ({@code route}) so
+ * that a job's consecutive chunks land on consecutive recognition subtasks.
+ *
+ * <p>The entry points hand in the real Kafka source and sink; tests may hand in others.
  */
 public final class AsrPipeline {
     private AsrPipeline() {}
@@ -51,7 +54,7 @@ public final class AsrPipeline {
         DataStream<JobEvent> jobEvents = chunks.getSideOutput(ChunkMedia.JOB_EVENTS);
 
         DataStream<ChunkResult> results =
-                chunks.keyBy(Chunk::key, Types.STRING)
+                chunks.keyBy(c -> c.route, Types.INT)
                         .process(new RecognizeChunk(recognizers))
                         .uid("recognize-chunk")
                         .name("Recognize chunk");
@@ -72,7 +75,7 @@ public final class AsrPipeline {
                 env,
                 JobTopics.requests(config),
                 JobTopics.states(config),
-                RecognizerFactory.vosk(config.get(AsrOptions.MODEL_PATH)),
+                RecognizerFactory.vosk(config.get(AsrOptions.MODEL_PATH), config.get(AsrOptions.REUSE_RECOGNIZER)),
                 config);
     }
 }

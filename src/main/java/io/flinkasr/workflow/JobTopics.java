@@ -6,7 +6,16 @@ import io.flinkasr.records.JobRequest;
 import io.flinkasr.records.JobStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -26,6 +35,28 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  */
 public final class JobTopics {
     private JobTopics() {}
+
+    /**
+     * Creates the requests and states topics where they do not exist yet: compacted (the latest record
+     * of each job is kept for ever), 16 MB records, replication as the cluster's default.
+     */
+    public static void ensureExist(Configuration config) throws Exception {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(AsrOptions.BOOTSTRAP_SERVERS));
+        try (Admin admin = Admin.create(props)) {
+            for (String name : List.of(config.get(AsrOptions.REQUESTS_TOPIC), config.get(AsrOptions.STATES_TOPIC))) {
+                NewTopic topic = new NewTopic(name, Optional.of(config.get(AsrOptions.TOPIC_PARTITIONS)), Optional.empty())
+                        .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "16777216"));
+                try {
+                    admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
 
     public static KafkaSource<JobRequest> requests(Configuration config) {
         return KafkaSource.<JobRequest>builder()
