@@ -42,7 +42,7 @@ class LatencyBenchmark {
             try (LocalStack stack = LocalStack.start(config, tmp.resolve("data-" + reuse), 0, null)) {
                 AsrApi api = new AsrApi(stack.apiUrl());
                 api.await(api.submit(clip.toString()), Duration.ofMinutes(5)); // warm-up: model load, JIT
-                String mode = reuse ? "reused (asr.recognizer.reuse)" : "fresh per chunk (default)";
+                String mode = reuse ? "one per subtask, reset (default)" : "fresh per chunk (asr.recognizer.reuse=false)";
                 row(table, api, "10 s clip (jfk.flac)", mode, clip, 11.0, recordings.get(0).transcript(), model);
                 row(table, api, "5-minute file (shared recordings joined)", mode, five.file(), five.seconds(), five.transcript(), model);
             }
