@@ -2,12 +2,14 @@ package io.flinkasr.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinkasr.config.AsrOptions;
 import io.flinkasr.records.Json;
 import io.flinkasr.records.JobRequest;
 import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
@@ -17,6 +19,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,27 +38,33 @@ public final class ApiServer implements AutoCloseable {
     static final String HOST_ID = "flink-asr";
 
     private final JobTable jobs;
-    private final AccessKeys keys;
+    private final AccessControl access;
+    private final RateLimits rates;
     private final KafkaProducer<String, byte[]> producer;
     private final String requestsTopic;
     private final Javalin http;
 
-    public ApiServer(String bootstrapServers, String requestsTopic, JobTable jobs, AccessKeys keys) {
+    public ApiServer(Configuration config, JobTable jobs, AccessKeys keys) {
         this.jobs = jobs;
-        this.keys = keys;
-        this.requestsTopic = requestsTopic;
+        this.access = new AccessControl(keys, config.get(AsrOptions.SIGNATURE_WINDOW), config.get(AsrOptions.UNSIGNED_FROM_LOOPBACK));
+        this.rates = new RateLimits(config.get(AsrOptions.RATE_LIMIT), config.get(AsrOptions.RATE_BURST));
+        this.requestsTopic = config.get(AsrOptions.REQUESTS_TOPIC);
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(AsrOptions.BOOTSTRAP_SERVERS));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000");
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-        this.http = Javalin.create(config -> {
-            config.showJavalinBanner = false;
-            config.http.maxRequestSize = 64 * 1024;
-            config.useVirtualThreads = false;
+        this.http = Javalin.create(javalin -> {
+            javalin.showJavalinBanner = false;
+            javalin.http.maxRequestSize = 64 * 1024;
+            javalin.useVirtualThreads = false;
+            config.getOptional(AsrOptions.TLS_KEYSTORE).ifPresent(keystore ->
+                    javalin.jetty.addConnector((server, httpConfig) -> Tls.connector(server, httpConfig, keystore,
+                            config.get(AsrOptions.TLS_KEYSTORE_PASSWORD), config.get(AsrOptions.API_HOST),
+                            config.get(AsrOptions.TLS_PORT))));
         });
         http.get("/", this::handle);
         http.post("/", this::handle);
@@ -82,19 +91,29 @@ public final class ApiServer implements AutoCloseable {
         return http.port();
     }
 
-    private void handle(Context ctx) {
-        Map<String, String> params = new HashMap<>();
-        ctx.queryParamMap().forEach((k, v) -> params.put(k, v.isEmpty() ? "" : v.get(0)));
-        if (ctx.method().name().equals("POST")) {
-            ctx.formParamMap().forEach((k, v) -> params.putIfAbsent(k, v.isEmpty() ? "" : v.get(0)));
-        }
+    private void handle(Context ctx) throws Exception {
         String requestId = UUID.randomUUID().toString().toUpperCase();
         ctx.attribute("requestId", requestId);
-        String action = params.get("Action");
+        byte[] payload = ctx.bodyAsBytes();
+        Map<String, String> query = first(ctx.queryParamMap());
+        Map<String, String> form = Map.of();
+        String contentType = ctx.contentType();
+        if (contentType != null && contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+            form = first(ctx.formParamMap());
+        }
+        Map<String, String> headers = new HashMap<>();
+        ctx.headerMap().forEach((k, v) -> headers.put(k.toLowerCase(), v));
+        boolean loopback = InetAddress.getByName(ctx.req().getRemoteAddr()).isLoopbackAddress();
+
+        Map<String, String> params = new HashMap<>(query);
+        form.forEach(params::putIfAbsent);
+        String action = params.getOrDefault("Action", headers.get("x-acs-action"));
         if (action == null || action.isEmpty()) {
             throw IceException.missing("Action");
         }
-        AccessKey caller = caller(params);
+        AccessKey caller = access.authenticate(
+                new AccessControl.Request(ctx.method().name(), ctx.path(), query, form, headers, payload, loopback), Instant.now());
+        rates.acquire(caller);
         ObjectNode body = switch (action) {
             case "SubmitASRJob" -> submit(requestId, caller, params);
             case "GetSmartHandleJob" -> get(requestId, caller, params);
@@ -105,14 +124,10 @@ public final class ApiServer implements AutoCloseable {
         ctx.result(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The key a request speaks for. Signatures are checked by the API-issue work; until then a known key or the default one. */
-    private AccessKey caller(Map<String, String> params) {
-        String keyId = params.get("AccessKeyId");
-        if (keyId == null || keyId.isEmpty()) {
-            return keys.first();
-        }
-        return keys.find(keyId).orElseThrow(() ->
-                new IceException(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."));
+    private static Map<String, String> first(Map<String, List<String>> values) {
+        Map<String, String> first = new HashMap<>();
+        values.forEach((k, v) -> first.put(k, v.isEmpty() ? "" : v.get(0)));
+        return first;
     }
 
     private ObjectNode submit(String requestId, AccessKey caller, Map<String, String> params) {
@@ -153,6 +168,12 @@ public final class ApiServer implements AutoCloseable {
         Predicate<JobStatus> filter = s -> (type == null || type.isEmpty() || type.equals("ASR"))
                 && (state == null || state.isEmpty() || state.equals(s.state.name()));
         List<JobStatus> all = jobs.list(caller.userId, filter);
+        String sortBy = params.getOrDefault("SortBy", "desc");
+        if (sortBy.equalsIgnoreCase("asc")) {
+            all = all.reversed();
+        } else if (!sortBy.isEmpty() && !sortBy.equalsIgnoreCase("desc")) {
+            throw IceException.invalid("SortBy", "use desc (newest first) or asc.");
+        }
         int pageSize = intParam(params, params.containsKey("PageSize") ? "PageSize" : "MaxResults", 10, 1, 100);
         int from;
         if (params.containsKey("NextToken") && !params.get("NextToken").isEmpty()) {

@@ -67,6 +67,9 @@ public final class IceResponses {
         if (status.request.userData != null) {
             entry.put("UserData", status.request.userData);
         }
+        if (status.request.editingConfig != null) {
+            entry.put("EditingConfig", status.request.editingConfig);
+        }
         if (status.state == JobState.Failed) {
             entry.put("ErrorCode", status.errorCode);
             entry.put("ErrorMessage", status.errorMessage);
@@ -98,6 +101,9 @@ public final class IceResponses {
         }
         if (r.startTimeText != null) {
             p.put("start_time", r.startTimeText);
+        }
+        if (r.requestParams != null) {
+            p.put("request_params", r.requestParams);
         }
         return p.toString();
     }

@@ -49,18 +49,13 @@ public final class SubmitParameters {
             if (bytes(r.userData) > MAX_USER_DATA_BYTES) {
                 throw IceException.invalid("UserData", "it can be up to " + MAX_USER_DATA_BYTES + " bytes in length.");
             }
-            JsonNode node;
-            try {
-                node = Json.MAPPER.readTree(r.userData);
-            } catch (Exception e) {
-                node = null;
-            }
-            if (node == null || !node.isObject()) {
-                throw IceException.invalid("UserData", "it must be a JSON object.");
-            }
+            jsonObject("UserData", r.userData);
         } else {
             r.userData = null;
         }
+
+        editingConfig(params.get("EditingConfig"), r);
+        jobParameters(params.get("JobParameters"), r);
 
         r.startTimeText = params.get("StartTime");
         if (r.startTimeText != null && !r.startTimeText.isEmpty()) {
@@ -78,6 +73,65 @@ public final class SubmitParameters {
             r.durationText = null;
         }
         return r;
+    }
+
+    /** EditingConfig: {"SentenceMaxLength": 4..50 (words per segment), "EnableSemanticSentenceDetection": bool}. */
+    private static void editingConfig(String value, JobRequest r) {
+        if (value == null || value.isEmpty()) {
+            return;
+        }
+        JsonNode config = jsonObject("EditingConfig", value);
+        JsonNode max = config.get("SentenceMaxLength");
+        if (max != null && !max.isNull()) {
+            if (!max.canConvertToInt() || (!max.isIntegralNumber() && !max.asText().matches("\\d+"))
+                    || max.asInt() < 4 || max.asInt() > 50) {
+                throw IceException.invalid("EditingConfig", "SentenceMaxLength must be a whole number from 4 to 50.");
+            }
+            r.sentenceMaxLength = max.asInt();
+        }
+        JsonNode semantic = config.get("EnableSemanticSentenceDetection");
+        if (semantic != null && !semantic.isNull() && !semantic.isBoolean()
+                && !semantic.asText().equals("true") && !semantic.asText().equals("false")) {
+            throw IceException.invalid("EditingConfig", "EnableSemanticSentenceDetection must be true or false.");
+        }
+        r.editingConfig = config.toString();
+    }
+
+    /** JobParameters: {"request_params": "&enable_word_level_result=true"} asks for word timings. */
+    private static void jobParameters(String value, JobRequest r) {
+        if (value == null || value.isEmpty()) {
+            return;
+        }
+        JsonNode parameters = jsonObject("JobParameters", value);
+        JsonNode requestParams = parameters.get("request_params");
+        if (requestParams != null && !requestParams.isNull()) {
+            if (!requestParams.isTextual() || bytes(requestParams.asText()) > MAX_USER_DATA_BYTES) {
+                throw IceException.invalid("JobParameters", "request_params must be a short string of name=value pairs.");
+            }
+            r.requestParams = requestParams.asText();
+            for (String pair : r.requestParams.split("&")) {
+                String[] kv = pair.split("=", 2);
+                if (kv[0].strip().equals("enable_word_level_result")) {
+                    r.wordLevel = kv.length == 2 && kv[1].strip().equalsIgnoreCase("true");
+                }
+            }
+        }
+    }
+
+    private static JsonNode jsonObject(String parameter, String value) {
+        if (bytes(value) > MAX_USER_DATA_BYTES) {
+            throw IceException.invalid(parameter, "it can be up to " + MAX_USER_DATA_BYTES + " bytes in length.");
+        }
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(value);
+        } catch (Exception e) {
+            node = null;
+        }
+        if (node == null || !node.isObject()) {
+            throw IceException.invalid(parameter, "it must be a JSON object.");
+        }
+        return node;
     }
 
     /** Seconds of an {@code HH:MM:SS[.fff]} time. */

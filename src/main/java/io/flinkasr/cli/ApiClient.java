@@ -1,35 +1,59 @@
 package io.flinkasr.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.flinkasr.api.AccessKey;
+import io.flinkasr.api.Signatures;
 import io.flinkasr.records.Json;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** A small client of flink-asr's API, as the command line uses it: form-encoded POSTs of ICE actions. */
-final class ApiClient {
+/**
+ * A client of flink-asr's API as the official SDKs call it: form-encoded POSTs of ICE actions, signed
+ * with the RPC v1 signature of the given access key (or unsigned, where the server allows that).
+ */
+public final class ApiClient {
+    /** An answer: the HTTP status and the JSON body. */
+    public record Answer(int status, JsonNode body) {}
+
+    private static final SecureRandom RANDOM = new SecureRandom();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String endpoint;
+    private final AccessKey key;
 
-    ApiClient(String endpoint) {
+    public ApiClient(String endpoint, AccessKey key) {
         this.endpoint = endpoint;
+        this.key = key;
     }
 
-    JsonNode call(String action, Map<String, String> parameters) throws IOException, InterruptedException {
+    public Answer send(String action, Map<String, String> parameters) throws IOException, InterruptedException {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("Action", action);
         form.put("Version", "2020-11-09");
+        form.put("Format", "JSON");
         form.putAll(parameters);
+        if (key != null) {
+            byte[] nonce = new byte[16];
+            RANDOM.nextBytes(nonce);
+            form.put("AccessKeyId", key.accessKeyId);
+            form.put("SignatureMethod", "HMAC-SHA1");
+            form.put("SignatureVersion", "1.0");
+            form.put("SignatureNonce", HexFormat.of().formatHex(nonce));
+            form.put("Timestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+            form.put("Signature", Signatures.rpcV1("POST", form, key.accessKeySecret));
+        }
         String body = form.entrySet().stream()
-                .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
+                .map(e -> Signatures.percent(e.getKey()) + "=" + Signatures.percent(e.getValue()))
                 .collect(Collectors.joining("&"));
         HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint))
                 .timeout(Duration.ofSeconds(60))
@@ -37,14 +61,16 @@ final class ApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        JsonNode json = Json.MAPPER.readTree(response.body());
-        if (response.statusCode() != 200) {
-            throw new IOException(action + " answered " + json.path("Code").asText() + ": " + json.path("Message").asText());
-        }
-        return json;
+        return new Answer(response.statusCode(), Json.MAPPER.readTree(response.body()));
     }
 
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    /** Sends and returns the body of a successful answer; an ICE error becomes an IOException with its Code. */
+    public JsonNode call(String action, Map<String, String> parameters) throws IOException, InterruptedException {
+        Answer answer = send(action, parameters);
+        if (answer.status() != 200) {
+            throw new IOException(action + " answered " + answer.body().path("Code").asText() + ": "
+                    + answer.body().path("Message").asText());
+        }
+        return answer.body();
     }
 }

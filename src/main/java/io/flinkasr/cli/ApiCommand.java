@@ -41,7 +41,7 @@ public class ApiCommand implements Callable<Integer> {
         String kafka = config.get(AsrOptions.BOOTSTRAP_SERVERS);
         JobTable jobs = new JobTable(kafka, config.get(AsrOptions.REQUESTS_TOPIC), config.get(AsrOptions.STATES_TOPIC));
         jobs.awaitCaughtUp(Duration.ofMinutes(5));
-        ApiServer api = new ApiServer(kafka, config.get(AsrOptions.REQUESTS_TOPIC), jobs, AccessKeys.load(users))
+        ApiServer api = new ApiServer(config, jobs, AccessKeys.load(users))
                 .start(config.get(AsrOptions.API_HOST), config.get(AsrOptions.API_PORT));
         System.out.println("flink-asr API ready on port " + api.port());
         CountDownLatch stopped = new CountDownLatch(1);

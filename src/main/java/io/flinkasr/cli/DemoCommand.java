@@ -54,7 +54,7 @@ public class DemoCommand implements Callable<Integer> {
             stopped.countDown();
         }));
 
-        ApiClient api = new ApiClient(stack.apiUrl());
+        ApiClient api = new ApiClient(stack.apiUrl(), stack.accessKey());
         long started = System.nanoTime();
         JsonNode submitted = api.call("SubmitASRJob", Map.of("InputFile", sample.toString(), "Title", "demo: " + SAMPLE));
         String jobId = submitted.path("JobId").asText();

@@ -54,7 +54,7 @@ public class TranscribeCommand implements Callable<Integer> {
         Path dataDir = Files.createTempDirectory("flink-asr-transcribe");
         System.err.println("Starting a private flink-asr stack ...");
         try (LocalStack stack = LocalStack.start(config, dataDir, 0, null)) {
-            ApiClient api = new ApiClient(stack.apiUrl());
+            ApiClient api = new ApiClient(stack.apiUrl(), stack.accessKey());
             List<String> jobIds = new ArrayList<>();
             for (Path file : files) {
                 JsonNode submitted = api.call("SubmitASRJob", Map.of(

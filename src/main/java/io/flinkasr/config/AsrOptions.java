@@ -123,6 +123,50 @@ public final class AsrOptions {
                     .defaultValue("0.0.0.0")
                     .withDescription("Address the API listens on.");
 
+    public static final ConfigOption<Duration> SIGNATURE_WINDOW =
+            key("asr.api.signature-window")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(15))
+                    .withDescription("How far a signed request's timestamp may be from the server's clock.");
+
+    public static final ConfigOption<Boolean> UNSIGNED_FROM_LOOPBACK =
+            key("asr.api.unsigned-from-loopback")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Accept unsigned requests from this machine, as the first access key (the local"
+                                    + " stack turns this on for curl; a service reachable by others should not).");
+
+    public static final ConfigOption<Double> RATE_LIMIT =
+            key("asr.api.rate-limit")
+                    .doubleType()
+                    .defaultValue(50.0)
+                    .withDescription("Requests per second each access key may make; more are answered Throttling.");
+
+    public static final ConfigOption<Integer> RATE_BURST =
+            key("asr.api.rate-burst")
+                    .intType()
+                    .defaultValue(100)
+                    .withDescription("Requests an access key may make at once above its rate.");
+
+    public static final ConfigOption<String> TLS_KEYSTORE =
+            key("asr.api.tls.keystore")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("A PKCS12 keystore with the server's certificate: the API then speaks HTTPS.");
+
+    public static final ConfigOption<Integer> TLS_PORT =
+            key("asr.api.tls.port")
+                    .intType()
+                    .defaultValue(8443)
+                    .withDescription("The HTTPS port, when a keystore is given (plain HTTP stays on asr.api.port).");
+
+    public static final ConfigOption<String> TLS_KEYSTORE_PASSWORD =
+            key("asr.api.tls.keystore-password")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription("The keystore's password.");
+
     public static final ConfigOption<String> USERS_FILE =
             key("asr.api.users-file")
                     .stringType()

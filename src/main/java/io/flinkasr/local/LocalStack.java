@@ -1,5 +1,6 @@
 package io.flinkasr.local;
 
+import io.flinkasr.api.AccessKey;
 import io.flinkasr.api.AccessKeys;
 import io.flinkasr.api.ApiServer;
 import io.flinkasr.api.JobTable;
@@ -40,9 +41,11 @@ public final class LocalStack implements AutoCloseable {
     private final ApiServer api;
     private final String webUi;
     private final Path usersFile;
+    private final AccessKeys keys;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private LocalStack(EmbeddedKafka kafka, JobClient flinkJob, String webUi, JobTable jobs, ApiServer api, Path usersFile) {
+    private LocalStack(EmbeddedKafka kafka, JobClient flinkJob, String webUi, JobTable jobs, ApiServer api, Path usersFile, AccessKeys keys) {
+        this.keys = keys;
         this.kafka = kafka;
         this.flinkJob = flinkJob;
         this.webUi = webUi;
@@ -83,9 +86,12 @@ public final class LocalStack implements AutoCloseable {
 
             JobTable jobs = new JobTable(kafka.bootstrapServers(), jobConfig.get(AsrOptions.REQUESTS_TOPIC), jobConfig.get(AsrOptions.STATES_TOPIC));
             jobs.awaitCaughtUp(Duration.ofMinutes(2));
-            ApiServer api = new ApiServer(kafka.bootstrapServers(), jobConfig.get(AsrOptions.REQUESTS_TOPIC), jobs, keys)
-                    .start(config.get(AsrOptions.API_HOST), apiPort);
-            return new LocalStack(kafka, job, webUi, jobs, api, usersFile);
+            Configuration apiConfig = new Configuration(jobConfig);
+            if (!config.contains(AsrOptions.UNSIGNED_FROM_LOOPBACK)) {
+                apiConfig.set(AsrOptions.UNSIGNED_FROM_LOOPBACK, true);
+            }
+            ApiServer api = new ApiServer(apiConfig, jobs, keys).start(config.get(AsrOptions.API_HOST), apiPort);
+            return new LocalStack(kafka, job, webUi, jobs, api, usersFile, keys);
         } catch (Exception e) {
             kafka.close();
             throw e;
@@ -163,6 +169,11 @@ public final class LocalStack implements AutoCloseable {
 
     public String bootstrapServers() {
         return kafka.bootstrapServers();
+    }
+
+    /** The first access key: the one unsigned requests from this machine speak for. */
+    public AccessKey accessKey() {
+        return keys.first();
     }
 
     public Path usersFile() {

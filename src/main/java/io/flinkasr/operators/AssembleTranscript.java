@@ -190,7 +190,7 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
         for (ChunkResult r : ordered) {
             chunks.add(new ChunkInfo(r.seq, r.offset, r.offset + r.length, r.subtask));
             for (Segment s : r.segments) {
-                segments.add(Transcript.finish(s, job.request));
+                segments.addAll(Transcript.finish(s, job.request));
             }
         }
         JobStatus status = JobStatus.of(job.request, JobState.Finished, now);

@@ -20,6 +20,11 @@ public class JobRequest {
     public double duration;
     /** Upper bound on segment length in words (EditingConfig.SentenceMaxLength), 0 = default. */
     public int sentenceMaxLength;
+    /** EditingConfig as given (JSON), echoed back. */
+    public String editingConfig;
+    /** JobParameters' request_params as given (for example {@code &enable_word_level_result=true}). */
+    public String requestParams;
+    /** Whether segments carry their words (enable_word_level_result=true in request_params). */
     public boolean wordLevel;
     /** Epoch milliseconds. */
     public long createTime;

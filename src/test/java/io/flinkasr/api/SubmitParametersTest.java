@@ -84,4 +84,26 @@ class SubmitParametersTest {
                 .isInstanceOf(IceException.class)
                 .satisfies(e -> assertThat(((IceException) e).code()).isEqualTo(code));
     }
+
+    @Test
+    void editingConfigBoundsSentenceMaxLength() {
+        assertThat(parse(with("EditingConfig", "{\"SentenceMaxLength\":4}")).sentenceMaxLength).isEqualTo(4);
+        assertThat(parse(with("EditingConfig", "{\"SentenceMaxLength\":50,\"EnableSemanticSentenceDetection\":true}")).sentenceMaxLength).isEqualTo(50);
+        assertCode(with("EditingConfig", "{\"SentenceMaxLength\":3}"), "InvalidParameter");
+        assertCode(with("EditingConfig", "{\"SentenceMaxLength\":51}"), "InvalidParameter");
+        assertCode(with("EditingConfig", "{\"SentenceMaxLength\":12.5}"), "InvalidParameter");
+        assertCode(with("EditingConfig", "{\"SentenceMaxLength\":\"many\"}"), "InvalidParameter");
+        assertCode(with("EditingConfig", "{\"EnableSemanticSentenceDetection\":\"maybe\"}"), "InvalidParameter");
+        assertCode(with("EditingConfig", "[]"), "InvalidParameter");
+    }
+
+    @Test
+    void theWordLevelFlagOfJobParametersAsksForWords() {
+        JobRequest r = parse(with("JobParameters", "{\"request_params\":\"&enable_word_level_result=true\"}"));
+        assertThat(r.wordLevel).isTrue();
+        assertThat(IceResponses.jobParameters(r)).contains("\"request_params\":\"&enable_word_level_result=true\"");
+        assertThat(parse(with("JobParameters", "{\"request_params\":\"&enable_word_level_result=false\"}")).wordLevel).isFalse();
+        assertThat(parse(with()).wordLevel).isFalse();
+        assertCode(with("JobParameters", "not json"), "InvalidParameter");
+    }
 }

@@ -1,45 +1,32 @@
 package io.flinkasr.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.flinkasr.api.AccessKey;
+import io.flinkasr.cli.ApiClient;
 import io.flinkasr.records.Json;
 import io.flinkasr.records.Segment;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
 
-/** The tests' HTTP client of the API: form-encoded POSTs as the ICE OpenAPI is called. */
+/** The tests' client of the API: {@link ApiClient} (signed when given a key) plus polling. */
 final class AsrApi {
-    record Answer(int status, JsonNode body) {}
-
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final String endpoint;
+    private final ApiClient client;
 
     AsrApi(String endpoint) {
-        this.endpoint = endpoint;
+        this(endpoint, null);
     }
 
-    Answer call(String action, String... params) throws Exception {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("Action", action);
+    AsrApi(String endpoint, AccessKey key) {
+        this.client = new ApiClient(endpoint, key);
+    }
+
+    ApiClient.Answer call(String action, String... params) throws Exception {
+        Map<String, String> map = new LinkedHashMap<>();
         for (int i = 0; i < params.length; i += 2) {
-            form.put(params[i], params[i + 1]);
+            map.put(params[i], params[i + 1]);
         }
-        String body = form.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
-        HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create(endpoint))
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return new Answer(response.statusCode(), Json.MAPPER.readTree(response.body()));
+        return client.send(action, map);
     }
 
     String submit(String inputFile, String... params) throws Exception {
@@ -47,7 +34,7 @@ final class AsrApi {
         all[0] = "InputFile";
         all[1] = inputFile;
         System.arraycopy(params, 0, all, 2, params.length);
-        Answer a = call("SubmitASRJob", all);
+        ApiClient.Answer a = call("SubmitASRJob", all);
         if (a.status() != 200) {
             throw new AssertionError("SubmitASRJob answered " + a.status() + ": " + a.body());
         }

@@ -7,6 +7,7 @@ import io.flinkasr.api.AccessKey;
 import io.flinkasr.api.AccessKeys;
 import io.flinkasr.api.ApiServer;
 import io.flinkasr.api.JobTable;
+import io.flinkasr.cli.ApiClient;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
 import io.flinkasr.media.AudioDecoder;
@@ -38,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PipelineITCase {
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(6);
+    private static final AccessKey KEY_A = new AccessKey(1001, "key-a", "secret-a");
+    private static final AccessKey KEY_B = new AccessKey(2002, "key-b", "secret-b");
 
     @TempDir static Path tmp;
     private LocalStack stack;
@@ -185,35 +188,40 @@ class PipelineITCase {
 
     @Test
     void theApiAnswersLikeIceAndKeepsTenantsApart() throws Exception {
-        AsrApi.Answer unknown = api.call("DescribeNothing");
+        AsrApi a = new AsrApi(stack.apiUrl(), KEY_A);
+        AsrApi b = new AsrApi(stack.apiUrl(), KEY_B);
+        ApiClient.Answer unknown = a.call("DescribeNothing");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.body().path("Code").asText()).isEqualTo("InvalidAction.NotFound");
         assertThat(unknown.body().has("RequestId")).isTrue();
         assertThat(unknown.body().has("HostId")).isTrue();
 
-        AsrApi.Answer missing = api.call("SubmitASRJob", "Title", "no input");
+        ApiClient.Answer missing = a.call("SubmitASRJob", "Title", "no input");
         assertThat(missing.status()).isEqualTo(400);
         assertThat(missing.body().path("Code").asText()).isEqualTo("MissingParameter");
 
-        AsrApi.Answer longTitle = api.call("SubmitASRJob", "InputFile", "/x.wav", "Title", "x".repeat(129));
+        ApiClient.Answer longTitle = a.call("SubmitASRJob", "InputFile", "/x.wav", "Title", "x".repeat(129));
         assertThat(longTitle.body().path("Code").asText()).isEqualTo("InvalidParameter");
 
-        String jobId = api.submit(SpeechSet.dir().resolve("test_audio_1.flac").toString(), "AccessKeyId", "key-a");
-        AsrApi.Answer created = api.call("GetSmartHandleJob", "JobId", jobId, "AccessKeyId", "key-a");
+        String jobId = a.submit(SpeechSet.dir().resolve("test_audio_1.flac").toString());
+        ApiClient.Answer created = a.call("GetSmartHandleJob", "JobId", jobId);
         assertThat(created.body().path("JobId").asText()).isEqualTo(jobId);
         assertThat(created.body().path("SmartJobInfo").path("UserId").asLong()).isEqualTo(1001);
         assertThat(created.body().path("SmartJobInfo").path("Title").asText()).startsWith("default_title_");
 
-        AsrApi.Answer other = api.call("GetSmartHandleJob", "JobId", jobId, "AccessKeyId", "key-b");
-        AsrApi.Answer none = api.call("GetSmartHandleJob", "JobId", "0123456789abcdef0123456789abcdef", "AccessKeyId", "key-b");
+        ApiClient.Answer other = b.call("GetSmartHandleJob", "JobId", jobId);
+        ApiClient.Answer none = b.call("GetSmartHandleJob", "JobId", "0123456789abcdef0123456789abcdef");
         assertThat(other.status()).isEqualTo(none.status()).isEqualTo(404);
         assertThat(other.body().path("Code").asText()).isEqualTo(none.body().path("Code").asText());
-        JsonNode listB = api.call("ListSmartJobs", "AccessKeyId", "key-b").body();
+        JsonNode listB = b.call("ListSmartJobs").body();
         assertThat(listB.path("SmartJobList").findValuesAsText("JobId")).doesNotContain(jobId);
-        JsonNode listA = api.call("ListSmartJobs", "AccessKeyId", "key-a").body();
+        JsonNode listA = a.call("ListSmartJobs").body();
         assertThat(listA.path("SmartJobList").findValuesAsText("JobId")).contains(jobId);
 
-        AsrApi.Answer badKey = api.call("GetSmartHandleJob", "JobId", jobId, "AccessKeyId", "nobody");
+        // unsigned requests from this machine speak for the first key only
+        ApiClient.Answer unsignedAsB = api.call("GetSmartHandleJob", "JobId", jobId, "AccessKeyId", "key-b");
+        assertThat(unsignedAsB.body().path("Code").asText()).isEqualTo("MissingParameter");
+        ApiClient.Answer badKey = new AsrApi(stack.apiUrl(), new AccessKey(1, "nobody", "x")).call("GetSmartHandleJob", "JobId", jobId);
         assertThat(badKey.body().path("Code").asText()).isEqualTo("InvalidAccessKeyId.NotFound");
     }
 
@@ -223,11 +231,13 @@ class PipelineITCase {
         JsonNode finished = api.await(jobId, JOB_TIMEOUT);
         assertThat(finished.path("State").asText()).isEqualTo("Finished");
 
-        AccessKeys keys = new AccessKeys(List.of(new AccessKey(1001, "key-a", "secret-a")));
+        AccessKeys keys = new AccessKeys(List.of(KEY_A));
+        Configuration config = new Configuration();
+        config.set(AsrOptions.BOOTSTRAP_SERVERS, stack.bootstrapServers());
         try (JobTable table = new JobTable(stack.bootstrapServers(), "asr-job-requests", "asr-job-states");
-                ApiServer second = new ApiServer(stack.bootstrapServers(), "asr-job-requests", table, keys).start("127.0.0.1", 0)) {
+                ApiServer second = new ApiServer(config, table, keys).start("127.0.0.1", 0)) {
             assertThat(table.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
-            JsonNode again = new AsrApi("http://127.0.0.1:" + second.port() + "/").call("GetSmartHandleJob", "JobId", jobId).body();
+            JsonNode again = new AsrApi("http://127.0.0.1:" + second.port() + "/", KEY_A).call("GetSmartHandleJob", "JobId", jobId).body();
             assertThat(again.path("State").asText()).isEqualTo("Finished");
             assertThat(again.path("JobResult").path("AiResult").asText()).isEqualTo(finished.path("JobResult").path("AiResult").asText());
         }

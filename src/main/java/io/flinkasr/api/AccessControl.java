@@ -1,0 +1,159 @@
+package io.flinkasr.api;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Who a request speaks for. A request is signed with one of the signatures of Alibaba Cloud's SDKs
+ * ({@link Signatures}); it must carry a known AccessKeyId, a timestamp inside the allowed window and a
+ * nonce not used before within that window. Unsigned requests are refused, unless the operator allows
+ * them from this machine (the local stack does, for curl), where they speak for the first key only.
+ */
+public final class AccessControl {
+    /** What the server saw of a request. Headers by lower-case name; query and form decoded. */
+    public record Request(String method, String path, Map<String, String> query, Map<String, String> form,
+            Map<String, String> headers, byte[] body, boolean fromLoopback) {}
+
+    private static final int MAX_NONCES = 1_000_000;
+
+    private final AccessKeys keys;
+    private final Duration window;
+    private final boolean unsignedFromLoopback;
+    /** Nonces seen, by AccessKeyId + nonce, with the time after which they may be forgotten. */
+    private final Map<String, Long> nonces = new ConcurrentHashMap<>();
+
+    public AccessControl(AccessKeys keys, Duration window, boolean unsignedFromLoopback) {
+        this.keys = keys;
+        this.window = window;
+        this.unsignedFromLoopback = unsignedFromLoopback;
+    }
+
+    public AccessKey authenticate(Request request, Instant now) {
+        String authorization = request.headers().get("authorization");
+        if (authorization != null && authorization.startsWith("ACS3-")) {
+            return acs3(request, authorization, now);
+        }
+        Map<String, String> params = new HashMap<>(request.query());
+        request.form().forEach(params::putIfAbsent);
+        if (params.containsKey("Signature")) {
+            return rpcV1(request, params, now);
+        }
+        if (!unsignedFromLoopback) {
+            throw IceException.missing("Signature");
+        }
+        if (!request.fromLoopback()) {
+            throw new IceException(403, "Forbidden", "Unsigned requests are accepted from this machine only; sign the request.");
+        }
+        String keyId = params.get("AccessKeyId");
+        if (keyId != null && !keyId.isEmpty() && !keyId.equals(keys.first().accessKeyId)) {
+            // an unsigned request may not speak for another tenant
+            throw IceException.missing("Signature");
+        }
+        return keys.first();
+    }
+
+    private AccessKey rpcV1(Request request, Map<String, String> params, Instant now) {
+        for (String required : List.of("AccessKeyId", "SignatureMethod", "SignatureNonce", "Timestamp")) {
+            if (params.get(required) == null || params.get(required).isEmpty()) {
+                throw IceException.missing(required);
+            }
+        }
+        if (!"HMAC-SHA1".equals(params.get("SignatureMethod"))) {
+            throw IceException.invalid("SignatureMethod", "only HMAC-SHA1 is supported for this signature version.");
+        }
+        if (params.containsKey("SignatureVersion") && !"1.0".equals(params.get("SignatureVersion"))) {
+            throw IceException.invalid("SignatureVersion", "only 1.0 is supported.");
+        }
+        AccessKey key = key(params.get("AccessKeyId"));
+        String expected = Signatures.rpcV1(request.method(), params, key.accessKeySecret);
+        if (!Signatures.same(expected, params.get("Signature"))) {
+            throw signatureDoesNotMatch();
+        }
+        checkTime(params.get("Timestamp"), now);
+        checkNonce(key, params.get("SignatureNonce"), now);
+        return key;
+    }
+
+    private AccessKey acs3(Request request, String authorization, Instant now) {
+        String[] head = authorization.split(" ", 2);
+        if (!head[0].equals("ACS3-HMAC-SHA256") || head.length < 2) {
+            throw IceException.invalid("Authorization", "only the ACS3-HMAC-SHA256 signature algorithm is supported.");
+        }
+        Map<String, String> parts = new HashMap<>();
+        for (String part : head[1].split(",")) {
+            String[] kv = part.strip().split("=", 2);
+            if (kv.length == 2) {
+                parts.put(kv[0], kv[1]);
+            }
+        }
+        String keyId = parts.get("Credential");
+        String signedHeaders = parts.get("SignedHeaders");
+        String signature = parts.get("Signature");
+        if (keyId == null || signedHeaders == null || signature == null) {
+            throw new IceException(400, "IncompleteSignature", "The Authorization header lacks Credential, SignedHeaders or Signature.");
+        }
+        List<String> signed = Arrays.asList(signedHeaders.toLowerCase().split(";"));
+        for (String required : List.of("host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256")) {
+            if (!signed.contains(required) || request.headers().get(required) == null) {
+                throw new IceException(400, "IncompleteSignature", "The header " + required + " must be sent and signed.");
+            }
+        }
+        String bodyHash = Signatures.sha256Hex(request.body());
+        if (!bodyHash.equalsIgnoreCase(request.headers().get("x-acs-content-sha256"))) {
+            throw new IceException(400, "InvalidParameter", "x-acs-content-sha256 does not match the request body.");
+        }
+        AccessKey key = key(keyId);
+        String expected = Signatures.acs3(request.method(), request.path(), request.query(), request.headers(), signed, bodyHash, key.accessKeySecret);
+        if (!Signatures.same(expected, signature)) {
+            throw signatureDoesNotMatch();
+        }
+        checkTime(request.headers().get("x-acs-date"), now);
+        checkNonce(key, request.headers().get("x-acs-signature-nonce"), now);
+        return key;
+    }
+
+    private AccessKey key(String keyId) {
+        return keys.find(keyId).orElseThrow(() ->
+                new IceException(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."));
+    }
+
+    private void checkTime(String timestamp, Instant now) {
+        Instant at;
+        try {
+            at = Instant.parse(timestamp);
+        } catch (DateTimeParseException e) {
+            throw new IceException(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.");
+        }
+        if (Duration.between(at, now).abs().compareTo(window) > 0) {
+            throw new IceException(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.");
+        }
+    }
+
+    /** A nonce may be used once per key; it is remembered for twice the window, past which its timestamp is refused anyway. */
+    private void checkNonce(AccessKey key, String nonce, Instant now) {
+        long nowMillis = now.toEpochMilli();
+        if (nonces.size() >= MAX_NONCES) {
+            nonces.values().removeIf(forgetAt -> forgetAt < nowMillis);
+            if (nonces.size() >= MAX_NONCES) {
+                throw new IceException(429, "Throttling", "Request was denied due to request throttling.");
+            }
+        }
+        Long previous = nonces.putIfAbsent(key.accessKeyId + "\n" + nonce, nowMillis + 2 * window.toMillis());
+        if (previous != null && previous >= nowMillis) {
+            throw new IceException(400, "SignatureNonceUsed", "Specified signature nonce was used already.");
+        }
+        if (previous != null) {
+            nonces.put(key.accessKeyId + "\n" + nonce, nowMillis + 2 * window.toMillis());
+        }
+    }
+
+    private static IceException signatureDoesNotMatch() {
+        return new IceException(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.");
+    }
+}

@@ -1,0 +1,31 @@
+package io.flinkasr.api;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A token bucket per access key: a steady rate with a burst above it; past that, Throttling. */
+final class RateLimits {
+    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final double perSecond;
+    private final int burst;
+
+    RateLimits(double perSecond, int burst) {
+        this.perSecond = perSecond;
+        this.burst = burst;
+    }
+
+    void acquire(AccessKey key) {
+        Bucket bucket = buckets.computeIfAbsent(key.accessKeyId, id -> Bucket.builder()
+                .addLimit(Bandwidth.builder()
+                        .capacity(burst)
+                        .refillGreedy(Math.max(1, Math.round(perSecond * 10)), Duration.ofSeconds(10))
+                        .build())
+                .build());
+        if (!bucket.tryConsume(1)) {
+            throw new IceException(429, "Throttling", "Request was denied due to request throttling.");
+        }
+    }
+}
