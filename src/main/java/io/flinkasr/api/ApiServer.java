@@ -170,7 +170,8 @@ public final class ApiServer implements AutoCloseable {
         List<JobStatus> all = jobs.list(caller.userId, filter);
         String sortBy = params.getOrDefault("SortBy", "desc");
         if (sortBy.equalsIgnoreCase("asc")) {
-            all = all.reversed();
+            all = new java.util.ArrayList<>(all);
+            java.util.Collections.reverse(all);
         } else if (!sortBy.isEmpty() && !sortBy.equalsIgnoreCase("desc")) {
             throw IceException.invalid("SortBy", "use desc (newest first) or asc.");
         }
