@@ -74,12 +74,14 @@ public final class ApiServer implements AutoCloseable {
             LOG.error("Request failed", e);
             error(ctx, new IceException(500, "InternalError", "The request processing has failed due to some unknown error."));
         });
-        http.error(404, ctx -> {
-            if (!ctx.res().isCommitted() && ctx.result() == null) {
-                error(ctx, new IceException(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."));
-            }
-        });
-        http.error(405, ctx -> error(ctx, new IceException(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")));
+        // paths and methods the API does not have; errors the handlers already answered keep their body
+        for (int status : new int[] {404, 405}) {
+            http.error(status, ctx -> {
+                if (ctx.attribute("iceError") == null) {
+                    error(ctx, new IceException(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."));
+                }
+            });
+        }
     }
 
     public ApiServer start(String host, int port) {
@@ -213,6 +215,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static void error(Context ctx, IceException e) {
+        ctx.attribute("iceError", e.code());
         String requestId = ctx.attribute("requestId");
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("RequestId", requestId != null ? requestId : UUID.randomUUID().toString().toUpperCase());
