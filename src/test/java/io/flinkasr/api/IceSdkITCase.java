@@ -203,6 +203,33 @@ class IceSdkITCase {
     }
 
     @Test
+    void wordTimingsAndSentenceLengthAreHonoured() throws Exception {
+        ApiClient raw = new ApiClient(stack.apiUrl(), A);
+        String jobId = raw.call("SubmitASRJob", Map.of(
+                "InputFile", SPEECH.resolve("jfk.flac").toString(),
+                "EditingConfig", "{\"SentenceMaxLength\":4}",
+                "JobParameters", "{\"request_params\":\"&enable_word_level_result=true\"}")).path("JobId").asText();
+
+        GetSmartHandleJobResponseBody job = await(sdk(A), jobId);
+
+        assertThat(job.getState()).isEqualTo("Finished");
+        JsonNode segments = Json.MAPPER.readTree(job.getJobResult().getAiResult());
+        assertThat(segments.size()).isGreaterThanOrEqualTo(5);
+        for (JsonNode segment : segments) {
+            JsonNode words = segment.path("words");
+            assertThat(words.size()).isBetween(1, 4);
+            assertThat(segment.path("content").asText().split(" ")).hasSize(words.size());
+            for (JsonNode w : words) {
+                assertThat(w.path("start").asDouble()).isBetween(segment.path("from").asDouble(), segment.path("to").asDouble());
+                assertThat(w.path("end").asDouble()).isGreaterThan(w.path("start").asDouble());
+                assertThat(w.path("conf").asDouble()).isBetween(0.0, 1.0);
+            }
+        }
+        JsonNode viaApi = raw.call("GetSmartHandleJob", Map.of("JobId", jobId));
+        assertThat(viaApi.path("SmartJobInfo").path("InputConfig").path("JobParameters").asText()).contains("enable_word_level_result=true");
+    }
+
+    @Test
     void anotherTenantSeesNothingOfAJob() throws Exception {
         String jobId = sdk(A).submitASRJob(new SubmitASRJobRequest().setInputFile(SPEECH.resolve("test_audio_1.flac").toString())).getBody().getJobId();
         Client b = sdk(B);
