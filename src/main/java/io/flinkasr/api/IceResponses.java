@@ -21,10 +21,14 @@ public final class IceResponses {
         return DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(epochMillis).truncatedTo(ChronoUnit.SECONDS));
     }
 
-    /** The AiResult string: a JSON array of {content, from, to} (and words, when asked for). */
-    public static String aiResult(Segment[] segments) {
+    /** The AiResult string: a JSON array of {content, from, to}, and each segment's words when asked for. */
+    public static String aiResult(Segment[] segments, boolean withWords) {
+        Segment[] shown = segments == null ? new Segment[0] : segments;
+        if (!withWords) {
+            shown = java.util.Arrays.stream(shown).map(s -> new Segment(s.content, s.from, s.to, null)).toArray(Segment[]::new);
+        }
         try {
-            return Json.MAPPER.writeValueAsString(segments == null ? new Segment[0] : segments);
+            return Json.MAPPER.writeValueAsString(shown);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -40,7 +44,7 @@ public final class IceResponses {
             body.put("UserData", r.userData);
         }
         if (status.state == JobState.Finished) {
-            String result = aiResult(status.segments);
+            String result = aiResult(status.segments, r.wordLevel);
             body.putObject("JobResult").put("AiResult", result);
             body.put("Output", result);
         }

@@ -11,7 +11,8 @@ import java.util.List;
  * How recognised utterances become the segments a user sees: an utterance longer than the job's
  * SentenceMaxLength (in words; {@link #DEFAULT_MAX_WORDS} when the job names none) is split into
  * near-equal parts at the longest pauses between its words; each segment starts with a capital letter;
- * words are kept only when the job asked for them; times are rounded to the millisecond.
+ * times are rounded to the millisecond. Segments keep their words (subtitles are cut by them); the API
+ * shows them only to jobs that asked for word-level results.
  */
 final class Transcript {
     /** Keeps a segment readable as a two-line subtitle. */
@@ -64,7 +65,7 @@ final class Transcript {
     private static Segment shown(String content, double from, double to, Word[] words, JobRequest request) {
         String text = content.isEmpty() ? content : Character.toUpperCase(content.charAt(0)) + content.substring(1);
         Word[] kept = null;
-        if (request.wordLevel && words != null) {
+        if (words != null) {
             kept = new Word[words.length];
             for (int i = 0; i < words.length; i++) {
                 Word w = words[i];

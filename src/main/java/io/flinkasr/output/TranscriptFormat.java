@@ -4,7 +4,10 @@ import io.flinkasr.records.Json;
 import io.flinkasr.records.Segment;
 import java.util.Locale;
 
-/** The forms a finished transcript is printed in: plain text, the ICE AiResult JSON, SRT and WebVTT. */
+/**
+ * The forms a finished transcript is given in: plain text (segments joined by spaces), the segments as
+ * JSON, and SRT and WebVTT subtitles cut into readable cues ({@link Subtitles}).
+ */
 public enum TranscriptFormat {
     text,
     json,
@@ -34,13 +37,13 @@ public enum TranscriptFormat {
                     out.append("WEBVTT\n\n");
                 }
                 int n = 1;
-                for (Segment s : segments) {
+                for (Subtitles.Cue cue : Subtitles.cues(segments)) {
                     if (this == srt) {
                         out.append(n).append('\n');
                     }
                     n++;
-                    out.append(timestamp(s.from)).append(" --> ").append(timestamp(s.to)).append('\n');
-                    out.append(s.content).append("\n\n");
+                    out.append(timestamp(cue.from())).append(" --> ").append(timestamp(cue.to())).append('\n');
+                    out.append(String.join("\n", cue.lines())).append("\n\n");
                 }
             }
         }

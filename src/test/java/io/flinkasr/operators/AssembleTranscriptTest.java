@@ -97,7 +97,7 @@ class AssembleTranscriptTest {
         assertThat(finished.state).isEqualTo(JobState.Finished);
         assertThat(finished.segments).extracting(s -> s.content).containsExactly("First", "Second", "Middle", "Third");
         assertThat(finished.segments).extracting(s -> s.from).containsExactly(0.0, 2.0, 20.0, 40.0);
-        assertThat(finished.segments).allSatisfy(s -> assertThat(s.words).isNull());
+        assertThat(finished.segments).allSatisfy(s -> assertThat(s.words).as("kept for subtitles").isNotEmpty());
         assertThat(finished.chunks).extracting(c -> c.seq).containsExactly(0, 1, 2);
         assertThat(output()).extracting(s -> s.state).containsOnly(JobState.Executing, JobState.Finished);
 
@@ -109,7 +109,7 @@ class AssembleTranscriptTest {
     }
 
     @Test
-    void keepsWordsWhenTheJobAskedForThem() throws Exception {
+    void keepsTheWordsOfEachSegment() throws Exception {
         harness.processElement1(JobEvent.started(request(true), 20), 1);
         harness.processElement2(chunk(0, 0, "hello"), 1);
         harness.processElement1(JobEvent.chunked(JOB, 1), 1);
