@@ -3,6 +3,7 @@ package io.flinkasr.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinkasr.config.AsrOptions;
+import io.flinkasr.output.TranscriptFormat;
 import io.flinkasr.records.Json;
 import io.flinkasr.records.JobRequest;
 import io.flinkasr.records.JobState;
@@ -157,11 +158,26 @@ public final class ApiServer implements AutoCloseable {
         if (jobId == null || jobId.isEmpty()) {
             throw IceException.missing("JobId");
         }
+        TranscriptFormat format = null;
+        String formatName = params.get("OutputFormat");
+        if (formatName != null && !formatName.isEmpty()) {
+            try {
+                format = TranscriptFormat.valueOf(formatName.strip().toLowerCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw IceException.invalid("OutputFormat", "use text, json, srt or vtt.");
+            }
+        }
         JobStatus status = jobs.get(jobId, caller.userId);
         if (status == null) {
             throw new IceException(404, "InvalidParameter.JobId", "The specified JobId does not exist.");
         }
-        return IceResponses.job(requestId, status);
+        ObjectNode body = IceResponses.job(requestId, status);
+        if (format != null && status.state == JobState.Finished) {
+            body.put("FormattedOutput", format == TranscriptFormat.json
+                    ? body.path("JobResult").path("AiResult").asText()
+                    : format.render(status.segments));
+        }
+        return body;
     }
 
     private ObjectNode list(String requestId, AccessKey caller, Map<String, String> params) {

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
 import io.flinkasr.output.TranscriptFormat;
-import io.flinkasr.records.Json;
-import io.flinkasr.records.Segment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,8 +68,8 @@ public class TranscribeCommand implements Callable<Integer> {
                             + job.path("ErrorCode").asText() + ": " + job.path("ErrorMessage").asText());
                     continue;
                 }
-                Segment[] segments = Json.MAPPER.readValue(job.path("JobResult").path("AiResult").asText(), Segment[].class);
-                emit(files.get(i), segments);
+                JsonNode formatted = api.call("GetSmartHandleJob", Map.of("JobId", jobIds.get(i), "OutputFormat", format.name()));
+                emit(files.get(i), formatted.path("FormattedOutput").asText());
             }
             return failures == 0 ? 0 : 1;
         } finally {
@@ -99,8 +97,7 @@ public class TranscribeCommand implements Callable<Integer> {
         }
     }
 
-    private void emit(Path file, Segment[] segments) throws IOException {
-        String rendered = format.render(segments);
+    private void emit(Path file, String rendered) throws IOException {
         if (outputDir != null) {
             Files.createDirectories(outputDir);
             Path out = outputDir.resolve(file.getFileName() + "." + format.name());

@@ -93,6 +93,14 @@ public final class AsrOptions {
                     .defaultValue(15.0)
                     .withDescription("Shortest chunk, but for the last one of a job.");
 
+    public static final ConfigOption<Double> CHUNK_OVERLAP_SECONDS =
+            key("asr.chunk.overlap-seconds")
+                    .doubleType()
+                    .defaultValue(1.5)
+                    .withDescription(
+                            "Where a window has no pause to cut in, the next chunk starts this much before the cut;"
+                                    + " each word in the overlap is kept once, by its time.");
+
     public static final ConfigOption<Duration> DECODE_TIMEOUT =
             key("asr.media.decode-timeout")
                     .durationType()

@@ -4,13 +4,18 @@ package io.flinkasr.media;
  * Decides where a chunk ends: at the quietest stretch of audio between the minimum and the maximum chunk
  * length, so that a cut falls in a pause between words rather than inside one.
  *
- * <p>Loudness is the mean energy of 10 ms frames, smoothed over a 200 ms window; the cut is placed in
- * the middle of the quietest such window. Where several are equally quiet (digital silence) the latest
- * one wins, which keeps chunks long.
+ * <p>Loudness is the mean energy of 10 ms frames ({@link Loudness}), smoothed over a 200 ms window; the
+ * cut is placed in the middle of the quietest such window. Where several are equally quiet (digital
+ * silence) the latest one wins, which keeps chunks long. A cut is a <em>pause</em> when that window is at
+ * least 10 dB below the window's median loudness, or silent outright; where there is no pause (music,
+ * crosstalk, a fast talker) the caller overlaps the next chunk with this one instead.
  */
 public final class ChunkPlanner {
-    static final int FRAME = AudioDecoder.SAMPLE_RATE / 100; // 10 ms
     static final int SMOOTH_FRAMES = 20; // 200 ms
+    private static final int FRAME = Loudness.FRAME;
+
+    /** Where to cut, in bytes from the window's start, and whether the cut falls in a pause. */
+    public record Cut(int bytes, boolean inPause) {}
 
     private final double minSeconds;
     private final double maxSeconds;
@@ -28,27 +33,27 @@ public final class ChunkPlanner {
         return maxSeconds;
     }
 
+    public double minSeconds() {
+        return minSeconds;
+    }
+
     /**
-     * Where to cut a window of 16 kHz mono PCM, in bytes from its start.
+     * Where to cut a window of 16 kHz mono PCM.
      *
      * @param pcm the window, at most {@link #maxSeconds()} long
      * @param endOfMedia whether the media ends with this window (then it is taken whole)
      */
-    public int cut(byte[] pcm, boolean endOfMedia) {
+    public Cut cut(byte[] pcm, boolean endOfMedia) {
         int samples = pcm.length / 2;
         int maxSamples = (int) Math.round(maxSeconds * AudioDecoder.SAMPLE_RATE);
         if (endOfMedia || samples < maxSamples) {
-            return samples * 2;
+            return new Cut(samples * 2, true);
         }
-        int frames = samples / FRAME;
+        double[] energy = Loudness.frames(pcm);
+        int frames = energy.length;
         double[] prefix = new double[frames + 1];
         for (int f = 0; f < frames; f++) {
-            double sum = 0;
-            for (int i = f * FRAME; i < (f + 1) * FRAME; i++) {
-                int s = (short) ((pcm[2 * i] & 0xff) | (pcm[2 * i + 1] << 8));
-                sum += (double) s * s;
-            }
-            prefix[f + 1] = prefix[f] + sum / FRAME;
+            prefix[f + 1] = prefix[f] + energy[f];
         }
         int firstFrame = Math.min((int) Math.floor(minSeconds * 100), frames - SMOOTH_FRAMES);
         int lastFrame = frames - SMOOTH_FRAMES;
@@ -61,7 +66,9 @@ public final class ChunkPlanner {
                 best = start;
             }
         }
+        double quietest = bestEnergy / SMOOTH_FRAMES;
+        boolean inPause = quietest <= Loudness.SILENCE || quietest <= 0.1 * Loudness.median(energy);
         int cutSample = (best + SMOOTH_FRAMES / 2) * FRAME;
-        return Math.min(cutSample, samples) * 2;
+        return new Cut(Math.min(cutSample, samples) * 2, inPause);
     }
 }

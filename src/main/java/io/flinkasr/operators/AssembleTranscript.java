@@ -189,9 +189,9 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
         List<ChunkInfo> chunks = new ArrayList<>();
         for (ChunkResult r : ordered) {
             chunks.add(new ChunkInfo(r.seq, r.offset, r.offset + r.length, r.subtask));
-            for (Segment s : r.segments) {
-                segments.addAll(Transcript.finish(s, job.request));
-            }
+        }
+        for (Segment s : Seams.join(ordered)) {
+            segments.addAll(Transcript.finish(s, job.request));
         }
         JobStatus status = JobStatus.of(job.request, JobState.Finished, now);
         status.mediaSeconds = job.mediaSeconds;

@@ -46,6 +46,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     private transient AudioDecoder decoder;
     private transient ChunkPlanner planner;
     private transient RecognitionRoutes routes;
+    private transient double overlapSeconds;
 
     public ChunkMedia(Configuration config) {
         this.config = config;
@@ -58,6 +59,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         probe = new MediaProbe(config.get(AsrOptions.FFPROBE), config.get(AsrOptions.DECODE_TIMEOUT));
         decoder = new AudioDecoder(config.get(AsrOptions.FFMPEG), config.get(AsrOptions.DECODE_TIMEOUT));
         planner = new ChunkPlanner(config.get(AsrOptions.CHUNK_MIN_SECONDS), config.get(AsrOptions.CHUNK_MAX_SECONDS));
+        overlapSeconds = Math.min(config.get(AsrOptions.CHUNK_OVERLAP_SECONDS), planner.minSeconds() / 2);
         routes = new RecognitionRoutes(
                 getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks(),
                 getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
@@ -125,12 +127,17 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         byte[] pcm = decoder.decode(file, job.position, want);
         int wantBytes = (int) Math.round(want * AudioDecoder.SAMPLE_RATE) * 2;
         boolean endOfMedia = lastWindow || pcm.length < wantBytes - 320;
-        int cut = planner.cut(pcm, endOfMedia);
-        if (cut > 0) {
-            byte[] chunk = cut == pcm.length ? pcm : java.util.Arrays.copyOf(pcm, cut);
+        ChunkPlanner.Cut cut = planner.cut(pcm, endOfMedia);
+        if (cut.bytes() > 0) {
+            byte[] pcmOfChunk = cut.bytes() == pcm.length ? pcm : java.util.Arrays.copyOf(pcm, cut.bytes());
             int seq = job.nextSeq++;
-            out.collect(new Chunk(job.request.jobId, seq, job.position, chunk, routes.route(job.request.jobId, seq)));
-            job.position += cut / (double) AudioDecoder.BYTES_PER_SECOND;
+            Chunk chunk = new Chunk(job.request.jobId, seq, job.position, pcmOfChunk, routes.route(job.request.jobId, seq));
+            chunk.overlap = job.overlapNext;
+            out.collect(chunk);
+            double advance = cut.bytes() / (double) AudioDecoder.BYTES_PER_SECOND;
+            // no pause to cut in: start the next chunk a little earlier, so no word is lost in the cut
+            job.overlapNext = endOfMedia || cut.inPause() ? 0 : overlapSeconds;
+            job.position += advance - job.overlapNext;
         }
         if (endOfMedia) {
             if (job.nextSeq == 0) {

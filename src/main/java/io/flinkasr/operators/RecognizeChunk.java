@@ -1,6 +1,7 @@
 package io.flinkasr.operators;
 
 import io.flinkasr.media.AudioDecoder;
+import io.flinkasr.media.Loudness;
 import io.flinkasr.recognition.RecognizerFactory;
 import io.flinkasr.recognition.SpeechRecognizer;
 import io.flinkasr.records.Chunk;
@@ -47,9 +48,11 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         result.seq = chunk.seq;
         result.offset = chunk.offset;
         result.length = chunk.pcm.length / (double) AudioDecoder.BYTES_PER_SECOND;
+        result.overlap = chunk.overlap;
         result.subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         try {
-            List<Segment> segments = recognizer.recognize(chunk.pcm);
+            // nothing to hear: skip the recogniser (long silences in media cost nothing)
+            List<Segment> segments = Loudness.silent(chunk.pcm) ? List.of() : recognizer.recognize(chunk.pcm);
             for (Segment s : segments) {
                 s.from += chunk.offset;
                 s.to += chunk.offset;

@@ -15,6 +15,8 @@ public class Chunk {
      * recognition subtasks (round robin), not wherever a hash happens to put them.
      */
     public int route;
+    /** Seconds at the start of this chunk that the previous chunk also holds (cut where there was no pause). */
+    public double overlap;
 
     public Chunk() {}
 

@@ -6,6 +6,8 @@ public class ChunkResult {
     public int seq;
     public double offset;
     public double length;
+    /** Seconds at the start shared with the previous chunk; the assembler keeps each word once. */
+    public double overlap;
     public Segment[] segments;
     /** Which recognition subtask decoded the chunk (shown in the job's chunk list). */
     public int subtask;

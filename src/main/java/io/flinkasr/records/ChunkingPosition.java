@@ -8,6 +8,8 @@ public class ChunkingPosition {
     /** Where to stop, in seconds; negative = at the end of the media. */
     public double end = -1;
     public int nextSeq;
+    /** Seconds the next chunk starts before the end of the last one (0 when the last cut was in a pause). */
+    public double overlapNext;
     public boolean probed;
 
     public ChunkingPosition() {}

@@ -34,40 +34,42 @@ class ChunkPlannerTest {
     void cutsInThePauseBetweenMinAndMax() {
         byte[] pcm = toneWithPauses(25, 5.0, 18.0);
 
-        double cut = seconds(planner.cut(pcm, false));
+        ChunkPlanner.Cut cut = planner.cut(pcm, false);
 
         // the pause at 5 s is before the minimum; the one at 18-18.4 s is where the cut belongs
-        assertThat(cut).isBetween(18.0, 18.4);
+        assertThat(seconds(cut.bytes())).isBetween(18.0, 18.4);
+        assertThat(cut.inPause()).isTrue();
     }
 
     @Test
     void takesTheLastWindowWhole() {
         byte[] pcm = toneWithPauses(25, 18.0);
 
-        assertThat(planner.cut(pcm, true)).isEqualTo(pcm.length);
+        assertThat(planner.cut(pcm, true).bytes()).isEqualTo(pcm.length);
     }
 
     @Test
     void takesAShortWindowWhole() {
         byte[] pcm = toneWithPauses(9, 4.0);
 
-        assertThat(planner.cut(pcm, false)).isEqualTo(pcm.length);
+        assertThat(planner.cut(pcm, false).bytes()).isEqualTo(pcm.length);
     }
 
     @Test
     void cutsWithinTheBoundsWhenThereIsNoPause() {
         byte[] pcm = toneWithPauses(25);
 
-        double cut = seconds(planner.cut(pcm, false));
+        ChunkPlanner.Cut cut = planner.cut(pcm, false);
 
-        assertThat(cut).isBetween(15.0, 25.0);
+        assertThat(seconds(cut.bytes())).isBetween(15.0, 25.0);
+        assertThat(cut.inPause()).as("a steady tone has no pause: the caller must overlap").isFalse();
     }
 
     @Test
     void cutsOnASampleBoundary() {
         byte[] pcm = toneWithPauses(25, 20.0);
 
-        assertThat(planner.cut(pcm, false) % 2).isZero();
+        assertThat(planner.cut(pcm, false).bytes() % 2).isZero();
     }
 
     @Test

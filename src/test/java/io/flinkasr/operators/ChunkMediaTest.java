@@ -32,6 +32,10 @@ class ChunkMediaTest {
     /** 50 s of tone bursts (1.6 s on, 0.4 s off): pauses every two seconds. */
     @BeforeAll
     static void generateMedia() throws Exception {
+        Process steady = new ProcessBuilder("ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                "sine=frequency=300:sample_rate=16000:duration=40", media.resolve("steady.flac").toString())
+                .inheritIO().start();
+        assertThat(steady.waitFor()).isZero();
         tones = media.resolve("tones.flac");
         Process p = new ProcessBuilder("ffmpeg", "-v", "error", "-f", "lavfi", "-i",
                 "sine=frequency=300:sample_rate=16000:duration=50", "-af",
@@ -105,6 +109,23 @@ class ChunkMediaTest {
         }
         assertThat(expected).isCloseTo(50.0, org.assertj.core.data.Offset.offset(0.05));
         assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void whereThereIsNoPauseTheNextChunkOverlapsTheCut() throws Exception {
+        harness.processElement(request("steady", media.resolve("steady.flac").toString()), 0);
+        runUntilEnded(1, 20);
+
+        List<Chunk> chunks = harness.extractOutputValues();
+        assertThat(chunks.size()).isGreaterThanOrEqualTo(3);
+        assertThat(chunks.get(0).overlap).isZero();
+        for (int i = 1; i < chunks.size(); i++) {
+            Chunk previous = chunks.get(i - 1);
+            assertThat(chunks.get(i).overlap).isEqualTo(1.5);
+            assertThat(chunks.get(i).offset).isCloseTo(previous.offset + previous.seconds() - 1.5, org.assertj.core.data.Offset.offset(0.001));
+        }
+        Chunk last = chunks.get(chunks.size() - 1);
+        assertThat(last.offset + last.seconds()).isCloseTo(40.0, org.assertj.core.data.Offset.offset(0.05));
     }
 
     @Test
