@@ -158,6 +158,52 @@ class PipelineITCase {
     }
 
     @Test
+    void aWordInAnHourLongMp3ComesBackAtItsTime() throws Exception {
+        // one hour of silence with the JFK recording at three known places, as an MP3 (seeking in MP3 is inexact)
+        Path jfk = SpeechSet.dir().resolve("jfk.flac");
+        double[] at = {30.0, 1800.5, 3540.25};
+        Path hour = media.resolve("hour.mp3");
+        Media.run("ffmpeg", "-v", "error", "-y", "-i", jfk.toString(), "-i", jfk.toString(), "-i", jfk.toString(),
+                "-f", "lavfi", "-t", "3600", "-i", "anullsrc=r=16000:cl=mono",
+                "-filter_complex", "[0:a]aresample=16000,pan=mono|c0=c0,adelay=30000:all=1[a];"
+                        + "[1:a]aresample=16000,pan=mono|c0=c0,adelay=1800500:all=1[b];"
+                        + "[2:a]aresample=16000,pan=mono|c0=c0,adelay=3540250:all=1[c];"
+                        + "[3:a][a][b][c]amix=inputs=4:duration=first:normalize=0[out]",
+                "-map", "[out]", "-c:a", "libmp3lame", "-b:a", "48k", hour.toString());
+        // where "country" is said in the recording itself
+        double inClip = -1;
+        try (VoskRecognizer vosk = new VoskRecognizer(System.getProperty("flinkasr.model.path"), 16000f)) {
+            for (Segment s : vosk.recognize(decoder.decode(jfk, 0, 60))) {
+                for (io.flinkasr.records.Word w : s.words) {
+                    if (inClip < 0 && w.word.equals("country")) {
+                        inClip = w.start;
+                    }
+                }
+            }
+        }
+        assertThat(inClip).isPositive();
+
+        JsonNode job = api.await(api.submit(hour.toString(), "JobParameters", "{\"request_params\":\"&enable_word_level_result=true\"}"),
+                JOB_TIMEOUT);
+
+        assertThat(job.path("State").asText()).as("%s", job.path("ErrorMessage")).isEqualTo("Finished");
+        List<Double> found = new ArrayList<>();
+        for (Segment s : AsrApi.segments(job)) {
+            for (io.flinkasr.records.Word w : s.words) {
+                if (w.word.equals("country") && (found.isEmpty() || w.start - found.get(found.size() - 1) > 60)) {
+                    found.add(w.start);
+                }
+            }
+        }
+        assertThat(found).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(found.get(i)).as("\"country\" of copy %d", i).isCloseTo(at[i] + inClip, org.assertj.core.data.Offset.offset(0.1));
+        }
+        System.out.printf(Locale.ROOT, "hour-long mp3: \"country\" expected at %.3f/%.3f/%.3f s, found %s (%d chunks)%n",
+                at[0] + inClip, at[1] + inClip, at[2] + inClip, found, job.path("Chunks").size());
+    }
+
+    @Test
     void badInputsFailWithTheirCodeWhileAGoodJobBesideThemFinishes() throws Exception {
         Path text = Files.writeString(media.resolve("notes.mp3"), "not audio at all");
         Path empty = Files.createFile(media.resolve("empty.wav"));
