@@ -1,0 +1,71 @@
+package io.flinkasr.pipeline;
+
+import io.flinkasr.config.AsrOptions;
+import io.flinkasr.local.LocalStack;
+import io.flinkasr.media.AudioDecoder;
+import io.flinkasr.recognition.VoskRecognizer;
+import io.flinkasr.records.Segment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Word error rate of flink-asr (default settings, through the API) next to Vosk decoding each file whole
+ * in one thread, from the same run, on the real recordings of ../shared/speech and on a long input
+ * joined from them. The normalisation is {@link WordErrorRate}'s. Run with
+ * {@code mvn verify -Pbench -Dit.test=AccuracyBenchmark}; it prints a Markdown table.
+ */
+class AccuracyBenchmark {
+    @TempDir Path tmp;
+
+    private record Input(String name, Path file, String transcript) {}
+
+    @Test
+    void wordErrorRate() throws Exception {
+        String model = System.getProperty("flinkasr.model.path");
+        Path media = Files.createDirectories(tmp.resolve("media"));
+        List<Input> inputs = new ArrayList<>();
+        List<SpeechSet.Recording> recordings = SpeechSet.load();
+        for (SpeechSet.Recording r : recordings) {
+            inputs.add(new Input(r.file().getFileName().toString(), r.file(), r.transcript()));
+        }
+        Media.Joined joined = Media.joined(recordings, 4, 0.7, tmp, media.resolve("joined.flac"));
+        inputs.add(new Input(String.format(Locale.ROOT, "all joined 4 times, 0.7 s gaps (%.0f s)", joined.seconds()), joined.file(), joined.transcript()));
+
+        Configuration config = new Configuration();
+        config.set(AsrOptions.MODEL_PATH, model);
+        config.set(AsrOptions.MEDIA_ROOTS, List.of(SpeechSet.dir().toString(), media.toString()));
+        StringBuilder table = new StringBuilder("| input | words | flink-asr WER | whole-file Vosk WER | difference (points) |\n| --- | --- | --- | --- | --- |\n");
+        int words = 0;
+        int ours = 0;
+        int whole = 0;
+        try (LocalStack stack = LocalStack.start(config, tmp.resolve("data"), 0, null);
+                VoskRecognizer vosk = new VoskRecognizer(model, 16000f)) {
+            AsrApi api = new AsrApi(stack.apiUrl());
+            AudioDecoder decoder = new AudioDecoder("ffmpeg", Duration.ofMinutes(5));
+            for (Input input : inputs) {
+                String hypothesis = AsrApi.text(AsrApi.segments(api.await(api.submit(input.file().toString()), Duration.ofMinutes(10))));
+                String reference = AsrApi.text(vosk.recognize(decoder.decode(input.file(), 0, 24 * 3600)).toArray(new Segment[0]));
+                int n = WordErrorRate.words(input.transcript()).length;
+                int e1 = WordErrorRate.errors(input.transcript(), hypothesis);
+                int e2 = WordErrorRate.errors(input.transcript(), reference);
+                table.append(String.format(Locale.ROOT, "| %s | %d | %.1f%% | %.1f%% | %+.1f |%n", input.name(), n, 100.0 * e1 / n, 100.0 * e2 / n, 100.0 * (e1 - e2) / n));
+                if (input.file().startsWith(SpeechSet.dir())) {
+                    words += n;
+                    ours += e1;
+                    whole += e2;
+                }
+            }
+        }
+        table.append(String.format(Locale.ROOT, "| **the %d recordings** | %d | %.1f%% | %.1f%% | %+.1f |%n",
+                recordings.size(), words, 100.0 * ours / words, 100.0 * whole / words, 100.0 * (ours - whole) / words));
+        System.out.println();
+        System.out.print(table);
+    }
+}
