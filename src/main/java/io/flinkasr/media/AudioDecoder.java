@@ -27,7 +27,7 @@ public final class AudioDecoder {
     /** PCM bytes of the window; fewer than asked (maybe none) where the media ends first. */
     public byte[] decode(Path file, double offset, double seconds) throws MediaException {
         List<String> command = new ArrayList<>(List.of(ffmpeg, "-nostdin", "-hide_banner", "-v", "error"));
-        command.addAll(List.of("-protocol_whitelist", "file"));
+        command.addAll(Subprocess.INPUT_LIMITS);
         if (offset > 0) {
             command.addAll(List.of("-ss", format(offset)));
         }

@@ -22,13 +22,10 @@ public final class MediaProbe {
     }
 
     public Info probe(Path file) throws MediaException {
-        Subprocess.Result run =
-                Subprocess.run(
-                        List.of(
-                                ffprobe, "-v", "error", "-protocol_whitelist", "file",
-                                "-show_entries", "format=duration:stream=codec_type",
-                                "-of", "json", file.toString()),
-                        timeout);
+        List<String> command = new java.util.ArrayList<>(List.of(ffprobe, "-v", "error"));
+        command.addAll(Subprocess.INPUT_LIMITS);
+        command.addAll(List.of("-show_entries", "format=duration:stream=codec_type", "-of", "json", file.toString()));
+        Subprocess.Result run = Subprocess.run(command, timeout);
         if (run.timedOut()) {
             throw new MediaException("Media.DecodeTimeout", "Reading the media's header took too long.");
         }

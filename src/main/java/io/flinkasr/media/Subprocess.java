@@ -18,6 +18,16 @@ final class Subprocess {
 
     private static final int STDERR_LIMIT = 4096;
 
+    /**
+     * What ffmpeg and ffprobe may open: the one local file they are given, through demuxers of real media
+     * containers only. Without the format whitelist an HLS playlist or a concat script named .mp3 would
+     * make ffmpeg read any file the process can read (a playlist entry {@code file:///etc/...}); without the
+     * protocol whitelist, any URL.
+     */
+    static final List<String> INPUT_LIMITS = List.of(
+            "-protocol_whitelist", "file",
+            "-format_whitelist", "mov,matroska,webm,mp3,ogg,flac,wav,w64,amr,aac,aiff,caf,avi,flv,asf,mpegts,mpeg,ac3,eac3,dts,wv");
+
     private Subprocess() {}
 
     static Result run(List<String> command, Duration timeout) throws MediaException {

@@ -43,6 +43,11 @@ class ChunkMediaTest {
                 .inheritIO().start();
         assertThat(p.waitFor()).isZero();
         Files.writeString(media.resolve("notes.mp3"), "this is text, not audio");
+        // playlists and concat scripts that point ffmpeg at other files, inside and outside the root
+        String playlist = "#EXTM3U\n#EXT-X-TARGETDURATION:60\n#EXTINF:50,\n%s\n#EXT-X-ENDLIST\n";
+        Files.writeString(media.resolve("inside.mp3"), String.format(playlist, tones.toUri()));
+        Files.writeString(media.resolve("outside.m4a"), String.format(playlist, "file:///etc/passwd"));
+        Files.writeString(media.resolve("concat.wav"), "ffconcat version 1.0\nfile '" + tones + "'\n");
     }
 
     @BeforeEach
@@ -149,14 +154,18 @@ class ChunkMediaTest {
         harness.processElement(request("missing", media.resolve("missing.wav").toString()), 0);
         harness.processElement(request("text", media.resolve("notes.mp3").toString()), 0);
         harness.processElement(request("outside", "/etc/passwd"), 0);
+        harness.processElement(request("playlist-in", media.resolve("inside.mp3").toString()), 0);
+        harness.processElement(request("playlist-out", media.resolve("outside.m4a").toString()), 0);
+        harness.processElement(request("concat", media.resolve("concat.wav").toString()), 0);
         JobRequest late = request("late", tones.toString());
         late.startTime = 60;
         harness.processElement(late, 0);
-        List<JobEvent> events = runUntilEnded(4, 10);
+        List<JobEvent> events = runUntilEnded(7, 10);
 
         assertThat(events).extracting(e -> e.jobId + ":" + e.errorCode).containsExactlyInAnyOrder(
                 "missing:InputFile.NotFound", "text:Media.Unsupported",
-                "outside:InputFile.AccessDenied", "late:InvalidParameter.StartTime");
+                "outside:InputFile.AccessDenied", "late:InvalidParameter.StartTime",
+                "playlist-in:Media.Unsupported", "playlist-out:Media.Unsupported", "concat:Media.Unsupported");
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
