@@ -8,6 +8,7 @@ import io.flinkasr.records.Json;
 import io.flinkasr.records.JobRequest;
 import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
+import io.flinkasr.records.MediaAsset;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.net.InetAddress;
@@ -16,16 +17,9 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.flink.configuration.Configuration;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,26 +32,15 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     static final String HOST_ID = "flink-asr";
 
-    private final JobTable jobs;
+    private final Catalog jobs;
     private final AccessControl access;
     private final RateLimits rates;
-    private final KafkaProducer<String, byte[]> producer;
-    private final String requestsTopic;
     private final Javalin http;
 
-    public ApiServer(Configuration config, JobTable jobs, AccessKeys keys) {
+    public ApiServer(Configuration config, Catalog jobs, AccessKeys keys) {
         this.jobs = jobs;
         this.access = new AccessControl(keys, config.get(AsrOptions.SIGNATURE_WINDOW), config.get(AsrOptions.UNSIGNED_FROM_LOOPBACK));
         this.rates = new RateLimits(config.get(AsrOptions.RATE_LIMIT), config.get(AsrOptions.RATE_BURST));
-        this.requestsTopic = config.get(AsrOptions.REQUESTS_TOPIC);
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(AsrOptions.BOOTSTRAP_SERVERS));
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000");
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
-        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         this.http = Javalin.create(javalin -> {
             javalin.showJavalinBanner = false;
             javalin.http.maxRequestSize = 64 * 1024;
@@ -121,6 +104,8 @@ public final class ApiServer implements AutoCloseable {
             case "SubmitASRJob" -> submit(requestId, caller, params);
             case "GetSmartHandleJob" -> get(requestId, caller, params);
             case "ListSmartJobs" -> list(requestId, caller, params);
+            case "RegisterMediaInfo" -> MediaAssets.register(requestId, caller, params, jobs);
+            case "GetMediaInfo" -> MediaAssets.get(requestId, caller, params, jobs);
             default -> throw new IceException(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.");
         };
         ctx.contentType("application/json;charset=utf-8");
@@ -136,16 +121,11 @@ public final class ApiServer implements AutoCloseable {
     private ObjectNode submit(String requestId, AccessKey caller, Map<String, String> params) {
         String jobId = UUID.randomUUID().toString().replace("-", "");
         JobRequest request = SubmitParameters.parse(params, caller.userId, jobId, Instant.now());
-        try {
-            producer.send(new ProducerRecord<>(requestsTopic, jobId, Json.bytes(request))).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IceException(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.");
-        } catch (Exception e) {
-            LOG.error("Could not write job {} to {}", jobId, requestsTopic, e);
-            throw new IceException(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.");
+        MediaAsset asset = jobs.asset(request.inputFile, caller.userId);
+        if (asset != null) {
+            request.mediaUrl = asset.inputUrl; // InputFile names a registered media asset
         }
-        jobs.apply(JobStatus.of(request, JobState.Created, request.createTime));
+        jobs.submit(request);
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("RequestId", requestId);
         body.put("JobId", jobId);
@@ -247,6 +227,5 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         http.stop();
-        producer.close();
     }
 }

@@ -118,7 +118,7 @@ public final class SubmitParameters {
         }
     }
 
-    private static JsonNode jsonObject(String parameter, String value) {
+    static JsonNode jsonObject(String parameter, String value) {
         if (bytes(value) > MAX_USER_DATA_BYTES) {
             throw IceException.invalid(parameter, "it can be up to " + MAX_USER_DATA_BYTES + " bytes in length.");
         }

@@ -2,7 +2,7 @@ package io.flinkasr.cli;
 
 import io.flinkasr.api.AccessKeys;
 import io.flinkasr.api.ApiServer;
-import io.flinkasr.api.JobTable;
+import io.flinkasr.api.Catalog;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.workflow.JobTopics;
 import java.nio.file.Path;
@@ -39,7 +39,7 @@ public class ApiCommand implements Callable<Integer> {
         }
         JobTopics.ensureExist(config);
         String kafka = config.get(AsrOptions.BOOTSTRAP_SERVERS);
-        JobTable jobs = new JobTable(kafka, config.get(AsrOptions.REQUESTS_TOPIC), config.get(AsrOptions.STATES_TOPIC));
+        Catalog jobs = new Catalog(config);
         jobs.awaitCaughtUp(Duration.ofMinutes(5));
         ApiServer api = new ApiServer(config, jobs, AccessKeys.load(users))
                 .start(config.get(AsrOptions.API_HOST), config.get(AsrOptions.API_PORT));

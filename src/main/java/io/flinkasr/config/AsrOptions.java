@@ -32,6 +32,12 @@ public final class AsrOptions {
                     .defaultValue("asr-job-states")
                     .withDescription("Compacted topic of job states, keyed by JobId.");
 
+    public static final ConfigOption<String> ASSETS_TOPIC =
+            key("asr.kafka.assets-topic")
+                    .stringType()
+                    .defaultValue("asr-media-assets")
+                    .withDescription("Compacted topic of registered media assets (RegisterMediaInfo), keyed by MediaId.");
+
     public static final ConfigOption<String> GROUP_ID =
             key("asr.kafka.group-id")
                     .stringType()

@@ -3,7 +3,7 @@ package io.flinkasr.local;
 import io.flinkasr.api.AccessKey;
 import io.flinkasr.api.AccessKeys;
 import io.flinkasr.api.ApiServer;
-import io.flinkasr.api.JobTable;
+import io.flinkasr.api.Catalog;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.workflow.AsrPipeline;
 import io.flinkasr.workflow.JobTopics;
@@ -37,14 +37,14 @@ public final class LocalStack implements AutoCloseable {
 
     private final EmbeddedKafka kafka;
     private final JobClient flinkJob;
-    private final JobTable jobs;
+    private final Catalog jobs;
     private final ApiServer api;
     private final String webUi;
     private final Path usersFile;
     private final AccessKeys keys;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private LocalStack(EmbeddedKafka kafka, JobClient flinkJob, String webUi, JobTable jobs, ApiServer api, Path usersFile, AccessKeys keys) {
+    private LocalStack(EmbeddedKafka kafka, JobClient flinkJob, String webUi, Catalog jobs, ApiServer api, Path usersFile, AccessKeys keys) {
         this.keys = keys;
         this.kafka = kafka;
         this.flinkJob = flinkJob;
@@ -84,7 +84,7 @@ public final class LocalStack implements AutoCloseable {
             JobClient job = env.executeAsync("flink-asr");
             String webUi = "http://127.0.0.1:" + flink.get(RestOptions.BIND_PORT).split("-")[0];
 
-            JobTable jobs = new JobTable(kafka.bootstrapServers(), jobConfig.get(AsrOptions.REQUESTS_TOPIC), jobConfig.get(AsrOptions.STATES_TOPIC));
+            Catalog jobs = new Catalog(jobConfig);
             jobs.awaitCaughtUp(Duration.ofMinutes(2));
             Configuration apiConfig = new Configuration(jobConfig);
             if (!config.contains(AsrOptions.UNSIGNED_FROM_LOOPBACK)) {

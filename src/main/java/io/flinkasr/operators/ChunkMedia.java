@@ -100,7 +100,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     }
 
     private void start(ChunkingPosition job, OnTimerContext ctx) throws Exception {
-        Path file = roots.resolve(job.request.inputFile);
+        Path file = roots.resolve(job.request.source());
         MediaProbe.Info info = probe.probe(file);
         double mediaEnd = info.durationSeconds();
         if (mediaEnd > 0) {
@@ -117,7 +117,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     }
 
     private void cutNext(ChunkingPosition job, OnTimerContext ctx, Collector<Chunk> out) throws Exception {
-        Path file = roots.resolve(job.request.inputFile);
+        Path file = roots.resolve(job.request.source());
         double want = planner.maxSeconds();
         boolean lastWindow = false;
         if (job.end > 0 && job.end - job.position <= want + 0.01) {

@@ -9,6 +9,8 @@ public class JobRequest {
     public long userId;
     /** What the user passed as InputFile, echoed back verbatim. */
     public String inputFile;
+    /** Where the media is, when InputFile names a registered media asset (its InputURL); else null. */
+    public String mediaUrl;
     public String title;
     public String description;
     /** The UserData JSON string, echoed back verbatim (may be null). */
@@ -30,6 +32,11 @@ public class JobRequest {
     public long createTime;
 
     public JobRequest() {}
+
+    /** Where the job reads its media from. */
+    public String source() {
+        return mediaUrl != null ? mediaUrl : inputFile;
+    }
 
     @Override
     public String toString() {

@@ -37,14 +37,15 @@ public final class JobTopics {
     private JobTopics() {}
 
     /**
-     * Creates the requests and states topics where they do not exist yet: compacted (the latest record
+     * Creates the requests, states and assets topics where they do not exist yet: compacted (the latest record
      * of each job is kept for ever), 16 MB records, replication as the cluster's default.
      */
     public static void ensureExist(Configuration config) throws Exception {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(AsrOptions.BOOTSTRAP_SERVERS));
         try (Admin admin = Admin.create(props)) {
-            for (String name : List.of(config.get(AsrOptions.REQUESTS_TOPIC), config.get(AsrOptions.STATES_TOPIC))) {
+            for (String name : List.of(config.get(AsrOptions.REQUESTS_TOPIC), config.get(AsrOptions.STATES_TOPIC),
+                    config.get(AsrOptions.ASSETS_TOPIC))) {
                 NewTopic topic = new NewTopic(name, Optional.of(config.get(AsrOptions.TOPIC_PARTITIONS)), Optional.empty())
                         .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "16777216"));
                 try {

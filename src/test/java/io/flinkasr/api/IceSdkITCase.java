@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.aliyun.ice20201109.Client;
+import com.aliyun.ice20201109.models.GetMediaInfoRequest;
+import com.aliyun.ice20201109.models.GetMediaInfoResponseBody;
 import com.aliyun.ice20201109.models.GetSmartHandleJobRequest;
+import com.aliyun.ice20201109.models.RegisterMediaInfoRequest;
 import com.aliyun.ice20201109.models.GetSmartHandleJobResponseBody;
 import com.aliyun.ice20201109.models.ListSmartJobsRequest;
 import com.aliyun.ice20201109.models.ListSmartJobsResponseBody;
@@ -230,6 +233,38 @@ class IceSdkITCase {
     }
 
     @Test
+    void aRegisteredMediaAssetIsAnInputFileAndOutlivesTheApi() throws Exception {
+        Client a = sdk(A);
+        String url = SPEECH.resolve("test_audio_0.flac").toString();
+        String mediaId = a.registerMediaInfo(new RegisterMediaInfoRequest()
+                .setInputURL(url).setMediaType("audio").setTitle("a man said")).getBody().getMediaId();
+        assertThat(mediaId).isNotBlank();
+
+        String jobId = a.submitASRJob(new SubmitASRJobRequest().setInputFile(mediaId)).getBody().getJobId();
+        GetSmartHandleJobResponseBody job = await(a, jobId);
+        assertThat(job.getState()).isEqualTo("Finished");
+        assertThat(job.getSmartJobInfo().getInputConfig().getInputFile()).isEqualTo(mediaId);
+        assertThat(job.getJobResult().getAiResult().toLowerCase()).contains("universe");
+
+        GetMediaInfoResponseBody info = a.getMediaInfo(new GetMediaInfoRequest().setMediaId(mediaId)).getBody();
+        assertThat(info.getMediaInfo().getMediaBasicInfo().getInputURL()).isEqualTo(url);
+        assertThat(info.getMediaInfo().getMediaBasicInfo().getTitle()).isEqualTo("a man said");
+        assertThat(a.getMediaInfo(new GetMediaInfoRequest().setInputURL(url)).getBody().getMediaInfo().getMediaId()).isEqualTo(mediaId);
+        assertThat(refused(() -> a.registerMediaInfo(new RegisterMediaInfoRequest().setInputURL(url))).getCode()).isEqualTo("InvalidParameter.InputURL");
+        assertThat(refused(() -> sdk(B).getMediaInfo(new GetMediaInfoRequest().setMediaId(mediaId))).getCode()).isEqualTo("InvalidParameter.MediaId");
+        // another tenant cannot use the MediaId as an InputFile either: to them it is just a (missing) path
+        String theirs = sdk(B).submitASRJob(new SubmitASRJobRequest().setInputFile(mediaId)).getBody().getJobId();
+        assertThat(await(sdk(B), theirs).getState()).isEqualTo("Failed");
+
+        Configuration config = new Configuration();
+        config.set(AsrOptions.BOOTSTRAP_SERVERS, stack.bootstrapServers());
+        try (Catalog catalog = new Catalog(config)) {
+            assertThat(catalog.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            assertThat(catalog.asset(mediaId, A.userId).inputUrl).as("read back from the assets topic").isEqualTo(url);
+        }
+    }
+
+    @Test
     void anotherTenantSeesNothingOfAJob() throws Exception {
         String jobId = sdk(A).submitASRJob(new SubmitASRJobRequest().setInputFile(SPEECH.resolve("test_audio_1.flac").toString())).getBody().getJobId();
         Client b = sdk(B);
@@ -260,7 +295,7 @@ class IceSdkITCase {
         config.set(AsrOptions.BOOTSTRAP_SERVERS, stack.bootstrapServers());
         config.set(AsrOptions.RATE_LIMIT, 1.0);
         config.set(AsrOptions.RATE_BURST, 3);
-        try (JobTable table = new JobTable(stack.bootstrapServers(), "asr-job-requests", "asr-job-states");
+        try (Catalog table = new Catalog(config);
                 ApiServer slow = new ApiServer(config, table, new AccessKeys(List.of(A, B))).start("127.0.0.1", 0)) {
             ApiClient a = new ApiClient("http://127.0.0.1:" + slow.port() + "/", A);
             List<Integer> statuses = new java.util.ArrayList<>();
@@ -292,7 +327,7 @@ class IceSdkITCase {
         config.set(AsrOptions.TLS_KEYSTORE_PASSWORD, "changeit");
         config.set(AsrOptions.TLS_PORT, tlsPort);
         config.set(AsrOptions.API_HOST, "127.0.0.1");
-        try (JobTable table = new JobTable(stack.bootstrapServers(), "asr-job-requests", "asr-job-states");
+        try (Catalog table = new Catalog(config);
                 ApiServer tls = new ApiServer(config, table, new AccessKeys(List.of(A))).start("127.0.0.1", 0)) {
             Client client = new Client(new Config().setAccessKeyId(A.accessKeyId).setAccessKeySecret(A.accessKeySecret)
                     .setEndpoint("127.0.0.1:" + tlsPort).setProtocol("https"));

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.api.AccessKey;
 import io.flinkasr.api.AccessKeys;
 import io.flinkasr.api.ApiServer;
-import io.flinkasr.api.JobTable;
+import io.flinkasr.api.Catalog;
 import io.flinkasr.cli.ApiClient;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
@@ -280,7 +280,7 @@ class PipelineITCase {
         AccessKeys keys = new AccessKeys(List.of(KEY_A));
         Configuration config = new Configuration();
         config.set(AsrOptions.BOOTSTRAP_SERVERS, stack.bootstrapServers());
-        try (JobTable table = new JobTable(stack.bootstrapServers(), "asr-job-requests", "asr-job-states");
+        try (Catalog table = new Catalog(config);
                 ApiServer second = new ApiServer(config, table, keys).start("127.0.0.1", 0)) {
             assertThat(table.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
             JsonNode again = new AsrApi("http://127.0.0.1:" + second.port() + "/", KEY_A).call("GetSmartHandleJob", "JobId", jobId).body();

@@ -1,9 +1,11 @@
 package io.flinkasr.api;
 
+import io.flinkasr.config.AsrOptions;
 import io.flinkasr.records.Json;
 import io.flinkasr.records.JobRequest;
 import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
+import io.flinkasr.records.MediaAsset;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,31 +20,51 @@ import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every job the API knows, materialised from the two compacted topics: the requests topic gives each
- * job as Created, the states topic (committed transactions only) its later states. A restart of the API
- * reads both from the beginning, so no job is lost. A job's state only moves forward here, whatever
- * order records arrive in.
+ * Every job and media asset the API knows, materialised from the compacted topics: the requests topic
+ * gives each job as Created, the states topic (committed transactions only) its later states, the assets
+ * topic the registered media. A restart of the API reads them from the beginning, so nothing is lost. A
+ * job's state only moves forward here, whatever order records arrive in.
  */
-public final class JobTable implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(JobTable.class);
+public final class Catalog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
 
     private final Map<String, JobStatus> jobs = new ConcurrentHashMap<>();
+    private final Map<String, MediaAsset> assets = new ConcurrentHashMap<>();
     private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
     private final String requestsTopic;
+    private final String assetsTopic;
     private final Thread reader;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private volatile boolean running = true;
 
-    public JobTable(String bootstrapServers, String requestsTopic, String statesTopic) {
-        this.requestsTopic = requestsTopic;
+    public Catalog(Configuration config) {
+        String bootstrapServers = config.get(AsrOptions.BOOTSTRAP_SERVERS);
+        this.requestsTopic = config.get(AsrOptions.REQUESTS_TOPIC);
+        this.assetsTopic = config.get(AsrOptions.ASSETS_TOPIC);
+        String statesTopic = config.get(AsrOptions.STATES_TOPIC);
+        Properties producerProps = new Properties();
+        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000");
+        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -50,7 +72,7 @@ public final class JobTable implements AutoCloseable {
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(requestsTopic, statesTopic)) {
+        for (String topic : List.of(requestsTopic, statesTopic, assetsTopic)) {
             consumer.partitionsFor(topic, Duration.ofSeconds(30))
                     .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
         }
@@ -102,12 +124,53 @@ public final class JobTable implements AutoCloseable {
             if (record.topic().equals(requestsTopic)) {
                 JobRequest request = Json.read(record.value(), JobRequest.class);
                 apply(JobStatus.of(request, JobState.Created, request.createTime));
+            } else if (record.topic().equals(assetsTopic)) {
+                MediaAsset asset = Json.read(record.value(), MediaAsset.class);
+                assets.put(asset.mediaId, asset);
             } else {
                 apply(Json.read(record.value(), JobStatus.class));
             }
         } catch (RuntimeException e) {
             LOG.warn("Skipping an unreadable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
         }
+    }
+
+    /** Writes a job request to the requests topic (key = JobId) and shows the job as Created at once. */
+    public void submit(JobRequest request) {
+        write(requestsTopic, request.jobId, request);
+        apply(JobStatus.of(request, JobState.Created, request.createTime));
+    }
+
+    /** Writes a media asset to the assets topic (key = MediaId) and shows it at once. */
+    public void register(MediaAsset asset) {
+        write(assetsTopic, asset.mediaId, asset);
+        assets.put(asset.mediaId, asset);
+    }
+
+    private void write(String topic, String key, Object value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, Json.bytes(value))).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IceException(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.");
+        } catch (Exception e) {
+            LOG.error("Could not write {} to {}", key, topic, e);
+            throw new IceException(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.");
+        }
+    }
+
+    /** The asset, if it exists and belongs to the user. */
+    public MediaAsset asset(String mediaId, long userId) {
+        MediaAsset asset = assets.get(mediaId);
+        return asset != null && asset.userId == userId ? asset : null;
+    }
+
+    /** The user's newest asset registered for this InputURL. */
+    public MediaAsset assetOf(String inputUrl, long userId) {
+        return assets.values().stream()
+                .filter(a -> a.userId == userId && a.inputUrl.equals(inputUrl))
+                .max(Comparator.comparingLong(a -> a.createTime))
+                .orElse(null);
     }
 
     /** Takes a state if it moves the job forward (or updates the progress of an Executing job). */
@@ -140,5 +203,6 @@ public final class JobTable implements AutoCloseable {
         running = false;
         consumer.wakeup();
         reader.join(10_000);
+        producer.close();
     }
 }
