@@ -3,6 +3,7 @@ package io.flinkasr.media;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Locale;
 import okhttp3.Dns;
 
 /**
@@ -22,10 +23,27 @@ record CheckedDns(Dns resolver, AddressPolicy policy, int port) implements Dns {
 
     @Override
     public List<InetAddress> lookup(String host) throws UnknownHostException {
-        List<InetAddress> permitted = resolver.lookup(host).stream().filter(a -> policy.permits(a, port)).toList();
+        List<InetAddress> permitted = resolve(resolver, host).stream().filter(a -> policy.permits(a, port)).toList();
         if (permitted.isEmpty()) {
             throw new Refused();
         }
         return permitted;
+    }
+
+    /**
+     * The host's addresses; {@code localhost} and names under it are loopback whatever DNS says (RFC 6761),
+     * so that {@code localhost.} cannot slip past as a name that does not resolve at check time.
+     */
+    static List<InetAddress> resolve(Dns resolver, String host) throws UnknownHostException {
+        String name = host.toLowerCase(Locale.ROOT);
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        if (name.equals("localhost") || name.endsWith(".localhost")) {
+            return List.of(
+                    InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}),
+                    InetAddress.getByAddress(host, new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}));
+        }
+        return resolver.lookup(host);
     }
 }

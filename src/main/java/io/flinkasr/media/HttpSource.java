@@ -72,7 +72,7 @@ final class HttpSource implements AutoCloseable {
         if (AddressBlock.literal(url.host()) == null) {
             List<InetAddress> addresses;
             try {
-                addresses = resolver.lookup(url.host());
+                addresses = CheckedDns.resolve(resolver, url.host());
             } catch (UnknownHostException e) {
                 if (!policy.portAllowed(url.port())) {
                     throw FetchFailure.denied(REFUSED);
