@@ -111,9 +111,11 @@ final class BucketSource implements AutoCloseable {
         MinioClient client = client(object);
         try (StagingFile file = transfer.open(target, from)) {
             long start = file.length();
-            GetObjectArgs request = GetObjectArgs.builder()
-                    .bucket(object.bucket()).object(object.key()).offset(start).length(maxBytes).build();
-            try (GetObjectResponse response = client.getObject(request)) {
+            GetObjectArgs.Builder request = GetObjectArgs.builder().bucket(object.bucket()).object(object.key()).offset(start);
+            if (maxBytes < Long.MAX_VALUE - start) {
+                request.length(maxBytes); // else bytes=start- : the object's end is nearer
+            }
+            try (GetObjectResponse response = client.getObject(request.build())) {
                 ContentRange range = ContentRange.parse(response.headers().get("Content-Range"));
                 long total = range != null ? range.total() : contentLength(response.headers().get("Content-Length"));
                 long answerStart = range != null && range.start() >= 0 ? range.start() : 0;

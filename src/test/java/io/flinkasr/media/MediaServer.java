@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,6 +19,7 @@ import java.util.regex.Pattern;
  *   <li>{@code /media.bin}: with ranges ({@code Range: bytes=a-b}, {@code bytes=a-}), an ETag and If-Range;
  *   <li>{@code /no-range.bin}: the whole object with its length, whatever the request asks;
  *   <li>{@code /streamed.bin}: the whole object, chunked, without a length and without ranges;
+ *   <li>{@code /stalls-after/N}: the whole object announced, N bytes of it sent, then silence;
  * </ul>
  *
  * and {@code /redirect/N} (a chain of N redirects ending at /media.bin), {@code /to?LOCATION} (one redirect
@@ -28,6 +30,7 @@ final class MediaServer implements AutoCloseable {
 
     private final HttpServer server;
     private final AtomicInteger requests = new AtomicInteger();
+    private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicInteger rangeRequests = new AtomicInteger();
     private volatile byte[] content = new byte[0];
     private volatile String etag = "\"v0\"";
@@ -81,6 +84,8 @@ final class MediaServer implements AutoCloseable {
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(object);
                 }
+            } else if (path.startsWith("/stalls-after/")) {
+                stall(exchange, object, Integer.parseInt(path.substring("/stalls-after/".length())));
             } else if (path.startsWith("/redirect/")) {
                 int left = Integer.parseInt(path.substring("/redirect/".length()));
                 redirect(exchange, left == 0 ? "/media.bin" : "/redirect/" + (left - 1));
@@ -114,6 +119,19 @@ final class MediaServer implements AutoCloseable {
         send(exchange, 206, object, (int) first, (int) (last - first + 1));
     }
 
+    /** The whole object announced, {@code n} bytes of it sent, then nothing until the server closes. */
+    private void stall(HttpExchange exchange, byte[] object, int n) throws IOException {
+        exchange.sendResponseHeaders(200, object.length);
+        OutputStream out = exchange.getResponseBody();
+        out.write(object, 0, n);
+        out.flush();
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void send(HttpExchange exchange, int status, byte[] object, int from, int length) throws IOException {
         exchange.sendResponseHeaders(status, length == 0 ? -1 : length);
         if (length > 0) {
@@ -130,6 +148,7 @@ final class MediaServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
     }
 }

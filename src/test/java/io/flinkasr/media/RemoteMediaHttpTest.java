@@ -207,6 +207,57 @@ class RemoteMediaHttpTest {
     }
 
     @Test
+    void keepsWhatArrivedBeforeAServerStalled() throws Exception {
+        Configuration config = loopbackAllowed();
+        config.set(AsrOptions.FETCH_READ_TIMEOUT, Duration.ofMillis(300));
+        try (RemoteMedia media = new RemoteMedia(settings(config))) {
+            String url = server.url("/stalls-after/10000");
+
+            assertThat(media.fetch(url, target, 0, STEP)).isEqualTo(new FetchStep(10_000, false, TALK.length));
+            assertThat(Files.readAllBytes(target)).isEqualTo(java.util.Arrays.copyOf(TALK, 10_000));
+            // the next step gets nothing new before the server stalls again
+            assertCode(() -> media.fetch(url, target, 10_000, STEP), "InputFile.Timeout");
+        }
+    }
+
+    @Test
+    void verifiesCertificates() throws Exception {
+        Path keystore = dir.resolve("server.p12");
+        Process keytool = new ProcessBuilder("keytool", "-genkeypair", "-alias", "media", "-keyalg", "EC",
+                "-validity", "2", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12",
+                "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(keytool.waitFor()).isZero();
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = Files.newInputStream(keystore)) {
+            store.load(in, "changeit".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory keys =
+                javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, "changeit".toCharArray());
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(keys.getKeyManagers(), null, null);
+        com.sun.net.httpserver.HttpsServer https =
+                com.sun.net.httpserver.HttpsServer.create(new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 4);
+        https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+        AtomicInteger requests = new AtomicInteger();
+        https.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        https.start();
+        try (RemoteMedia media = new RemoteMedia(settings(loopbackAllowed()))) {
+            String url = "https://127.0.0.1:" + https.getAddress().getPort() + "/talk.mp4";
+
+            assertCode(() -> media.fetch(url, target, 0, STEP), "InputFile.Unreachable"); // self-signed
+            assertThat(requests).hasValue(0);
+        } finally {
+            https.stop(0);
+        }
+    }
+
+    @Test
     void refusesAnAnnouncedSizeOverTheLimitBeforeFetching() throws Exception {
         Configuration config = loopbackAllowed();
         config.set(AsrOptions.MEDIA_MAX_BYTES, MemorySize.parse("100kb"));

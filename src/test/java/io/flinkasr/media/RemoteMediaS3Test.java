@@ -123,6 +123,25 @@ class RemoteMediaS3Test {
     }
 
     @Test
+    void startsOverWhenTheObjectIsReplacedBetweenSteps() throws Exception {
+        MinioClient uploader = MinioClient.builder().endpoint(endpoint).credentials("uploader", "secret").build();
+        byte[] first = randomBytes(150_000, 3);
+        byte[] second = randomBytes(140_000, 4);
+        upload(uploader, "talks/replaced.mp4", first);
+        try (RemoteMedia media = new RemoteMedia(settings(store()))) {
+            Path target = dir.resolve("replaced.media");
+            String input = "s3://" + BUCKET + "/talks/replaced.mp4";
+            media.fetch(input, target, 0, STEP);
+            upload(uploader, "talks/replaced.mp4", second);
+
+            assertThat(media.fetch(input, target, STEP, STEP)).isEqualTo(new FetchStep(0, false, second.length));
+            fetchAll(media, input, target);
+
+            assertThat(Files.readAllBytes(target)).isEqualTo(second);
+        }
+    }
+
+    @Test
     void saysNotFoundForAMissingKeyOrBucket() throws Exception {
         try (RemoteMedia media = new RemoteMedia(settings(store()))) {
             assertCode(() -> media.fetch("s3://" + BUCKET + "/talks/missing.mp4", dir.resolve("a.media"), 0, STEP),
