@@ -5,6 +5,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * Every setting of flink-asr, typed, with its default, in one place. They are read from a Flink
@@ -112,6 +113,105 @@ public final class AsrOptions {
                     .durationType()
                     .defaultValue(Duration.ofSeconds(60))
                     .withDescription("Longest an ffmpeg or ffprobe run for one window may take.");
+
+    public static final ConfigOption<MemorySize> MEDIA_MAX_BYTES =
+            key("asr.media.max-bytes")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("2gb"))
+                    .withDescription(
+                            "Largest remote InputFile (oss://, s3://, http(s)://) that is fetched; a larger one ends"
+                                    + " the job Failed (InputFile.TooLarge), before fetching where its size is announced.");
+
+    public static final ConfigOption<MemorySize> FETCH_STEP_BYTES =
+            key("asr.media.fetch.step-bytes")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("8mb"))
+                    .withDescription("How much of a remote InputFile the chunker fetches per timer.");
+
+    public static final ConfigOption<Duration> FETCH_CONNECT_TIMEOUT =
+            key("asr.media.fetch.connect-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription("Longest wait for a connection to a media server or object store.");
+
+    public static final ConfigOption<Duration> FETCH_READ_TIMEOUT =
+            key("asr.media.fetch.read-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "Longest wait for the next bytes of an answer; a step that got nothing by then ends"
+                                    + " the job Failed (InputFile.Timeout).");
+
+    public static final ConfigOption<Duration> FETCH_CALL_TIMEOUT =
+            key("asr.media.fetch.call-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(2))
+                    .withDescription(
+                            "Longest one fetch step may take, from connecting to the last byte; the bytes that"
+                                    + " arrived by then are kept and the next step goes on from there.");
+
+    public static final ConfigOption<List<String>> HTTP_ALLOWED_ADDRESSES =
+            key("asr.media.http.allowed-addresses")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Address blocks (CIDR, e.g. 10.1.0.0/16 or fd00::/8) that http(s) InputFiles may reach on"
+                                    + " any port although they are loopback, private, link-local or otherwise"
+                                    + " not public. Nothing by default.");
+
+    public static final ConfigOption<List<Integer>> HTTP_ALLOWED_PORTS =
+            key("asr.media.http.allowed-ports")
+                    .intType()
+                    .asList()
+                    .defaultValues(80, 443)
+                    .withDescription("Ports that http(s) InputFiles may use on public addresses.");
+
+    public static final ConfigOption<Integer> HTTP_MAX_REDIRECTS =
+            key("asr.media.http.max-redirects")
+                    .intType()
+                    .defaultValue(5)
+                    .withDescription("Most redirects followed per request; each target is checked like the first URL.");
+
+    public static final ConfigOption<String> S3_ENDPOINT =
+            key("asr.media.s3.endpoint")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "S3 API endpoint (https://s3.eu-west-1.amazonaws.com, https://oss-cn-shanghai.aliyuncs.com,"
+                                    + " http://minio:9000) that s3://bucket/key and oss://bucket/key are read from."
+                                    + " Without it such inputs are refused.");
+
+    public static final ConfigOption<String> S3_REGION =
+            key("asr.media.s3.region")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Region the S3 requests are signed for. Default: taken from an OSS endpoint's host"
+                                    + " (oss-cn-shanghai), else us-east-1.");
+
+    public static final ConfigOption<String> S3_ACCESS_KEY =
+            key("asr.media.s3.access-key")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Access key id for the S3 API (also for OSS); without it requests are anonymous.");
+
+    public static final ConfigOption<String> S3_SECRET_KEY =
+            key("asr.media.s3.secret-key")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Secret for asr.media.s3.access-key (Flink hides keys named *secret* in its logs).");
+
+    public static final ConfigOption<List<String>> OSS_ENDPOINTS =
+            key("asr.media.s3.oss-endpoints")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "OSS endpoints that an InputFile may name as oss://bucket.ENDPOINT/key, as hosts"
+                                    + " (oss-cn-shanghai.aliyuncs.com, read over https) or URLs (http://oss.local:9000);"
+                                    + " any other endpoint is refused (InputFile.AccessDenied). The host of"
+                                    + " asr.media.s3.endpoint is always allowed.");
 
     public static final ConfigOption<Duration> STALL_TIMEOUT =
             key("asr.job.stall-timeout")
