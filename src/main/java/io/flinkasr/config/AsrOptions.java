@@ -88,6 +88,14 @@ public final class AsrOptions {
                     .defaultValue("ffprobe")
                     .withDescription("The ffprobe executable.");
 
+    public static final ConfigOption<String> STAGING_DIR =
+            key("asr.media.staging-dir")
+                    .stringType()
+                    .defaultValue(System.getProperty("java.io.tmpdir") + "/flink-asr-staging")
+                    .withDescription(
+                            "Local folder where remote media (oss://, s3://, http(s)://) is staged while its job"
+                                    + " is cut; each file is deleted when its job ends.");
+
     public static final ConfigOption<Double> CHUNK_MAX_SECONDS =
             key("asr.chunk.max-seconds")
                     .doubleType()

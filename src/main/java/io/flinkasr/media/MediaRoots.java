@@ -55,8 +55,7 @@ public final class MediaRoots {
     public Path resolve(String inputFile) throws MediaException {
         if (!isLocal(inputFile)) {
             throw new MediaException("InvalidParameter.InputFile",
-                    "This service reads local files under its media roots (file:// or an absolute path);"
-                            + " oss://, s3:// and http(s):// inputs are not supported yet.");
+                    "The InputFile must be a local path, file://, oss://, s3://, http:// or https:// URL.");
         }
         Path path;
         try {

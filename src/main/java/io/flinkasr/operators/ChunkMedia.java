@@ -6,6 +6,9 @@ import io.flinkasr.media.ChunkPlanner;
 import io.flinkasr.media.MediaException;
 import io.flinkasr.media.MediaProbe;
 import io.flinkasr.media.MediaRoots;
+import io.flinkasr.media.RemoteMedia;
+import io.flinkasr.media.RemoteMediaSettings;
+import java.nio.file.Files;
 import io.flinkasr.records.Chunk;
 import io.flinkasr.records.ChunkingPosition;
 import io.flinkasr.records.JobEvent;
@@ -46,6 +49,9 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     private transient AudioDecoder decoder;
     private transient ChunkPlanner planner;
     private transient RecognitionRoutes routes;
+    private transient RemoteMedia remote;
+    private transient Path staging;
+    private transient long stepBytes;
     private transient double overlapSeconds;
 
     public ChunkMedia(Configuration config) {
@@ -59,6 +65,10 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         probe = new MediaProbe(config.get(AsrOptions.FFPROBE), config.get(AsrOptions.DECODE_TIMEOUT));
         decoder = new AudioDecoder(config.get(AsrOptions.FFMPEG), config.get(AsrOptions.DECODE_TIMEOUT));
         planner = new ChunkPlanner(config.get(AsrOptions.CHUNK_MIN_SECONDS), config.get(AsrOptions.CHUNK_MAX_SECONDS));
+        RemoteMediaSettings remoteSettings = RemoteMediaSettings.from(config);
+        remote = new RemoteMedia(remoteSettings);
+        stepBytes = remoteSettings.stepBytes();
+        staging = Path.of(config.get(AsrOptions.STAGING_DIR));
         overlapSeconds = Math.min(config.get(AsrOptions.CHUNK_OVERLAP_SECONDS), planner.minSeconds() / 2);
         routes = new RecognitionRoutes(
                 getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks(),
@@ -81,10 +91,13 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
             return;
         }
         try {
-            if (!job.probed) {
-                start(job, ctx);
+            Path file = localFile(job);
+            if (file == null) {
+                position.update(job); // a remote file is being fetched, one bounded step per timer
+            } else if (!job.probed) {
+                start(job, file, ctx);
             } else {
-                cutNext(job, ctx, out);
+                cutNext(job, file, ctx, out);
             }
         } catch (MediaException e) {
             fail(job, ctx, e.code(), e.getMessage());
@@ -99,8 +112,28 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         }
     }
 
-    private void start(ChunkingPosition job, OnTimerContext ctx) throws Exception {
-        Path file = roots.resolve(job.request.source());
+    /**
+     * The local file to decode: a file under the media roots, or the staged copy of a remote one. While a
+     * remote file is not yet whole, fetches one bounded step of it and returns null. A staged copy that is
+     * gone (the job was restored on another machine) is fetched again.
+     */
+    private Path localFile(ChunkingPosition job) throws Exception {
+        String source = job.request.source();
+        if (!RemoteMedia.isRemote(source)) {
+            return roots.resolve(source);
+        }
+        Path file = staging.resolve(job.request.jobId.replaceAll("[^A-Za-z0-9_-]", "_") + ".media");
+        long have = Files.exists(file) ? Files.size(file) : 0;
+        if (job.fetched && have == job.fetchedBytes) {
+            return file;
+        }
+        RemoteMedia.FetchStep step = remote.fetch(source, file, have, stepBytes);
+        job.fetchedBytes = step.bytes();
+        job.fetched = step.complete();
+        return null;
+    }
+
+    private void start(ChunkingPosition job, Path file, OnTimerContext ctx) throws Exception {
         MediaProbe.Info info = probe.probe(file);
         double mediaEnd = info.durationSeconds();
         if (mediaEnd > 0) {
@@ -116,8 +149,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         ctx.output(JOB_EVENTS, JobEvent.started(job.request, seconds));
     }
 
-    private void cutNext(ChunkingPosition job, OnTimerContext ctx, Collector<Chunk> out) throws Exception {
-        Path file = roots.resolve(job.request.source());
+    private void cutNext(ChunkingPosition job, Path file, OnTimerContext ctx, Collector<Chunk> out) throws Exception {
         double want = planner.maxSeconds();
         boolean lastWindow = false;
         if (job.end > 0 && job.end - job.position <= want + 0.01) {
@@ -144,14 +176,34 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
                 throw new MediaException("Media.NoAudio", "The requested range of the media holds no audio.");
             }
             ctx.output(JOB_EVENTS, JobEvent.chunked(job.request.jobId, job.nextSeq));
+            release(job);
             position.clear();
         } else {
             position.update(job);
         }
     }
 
+    /** Deletes the staged copy of a remote file, if any. */
+    private void release(ChunkingPosition job) {
+        if (RemoteMedia.isRemote(job.request.source())) {
+            try {
+                Files.deleteIfExists(staging.resolve(job.request.jobId.replaceAll("[^A-Za-z0-9_-]", "_") + ".media"));
+            } catch (java.io.IOException e) {
+                LOG.warn("Could not delete the staged media of job {}", job.request.jobId, e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (remote != null) {
+            remote.close();
+        }
+    }
+
     private void fail(ChunkingPosition job, OnTimerContext ctx, String code, String message) {
         ctx.output(JOB_EVENTS, JobEvent.failed(job.request, code, message));
+        release(job);
         position.clear();
     }
 }

@@ -11,6 +11,9 @@ public class ChunkingPosition {
     /** Seconds the next chunk starts before the end of the last one (0 when the last cut was in a pause). */
     public double overlapNext;
     public boolean probed;
+    /** For a remote InputFile: bytes staged locally so far, and whether the whole object is there. */
+    public long fetchedBytes;
+    public boolean fetched;
 
     public ChunkingPosition() {}
 

@@ -58,8 +58,8 @@ class MediaRootsTest {
     }
 
     @Test
-    void refusesRemoteSchemesItCannotRead() {
-        assertCode("oss://bucket/talk.mp4", "InvalidParameter.InputFile");
+    void refusesSchemesThatAreNotFiles() {
+        assertCode("ftp://host/talk.mp4", "InvalidParameter.InputFile");
     }
 
     private void assertCode(String input, String code) {

@@ -1,0 +1,177 @@
+package io.flinkasr.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.adobe.testing.s3mock.S3MockApplication;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import io.flinkasr.config.AsrOptions;
+import io.flinkasr.local.LocalStack;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Media from where a media platform keeps it: an S3-compatible object store (S3Mock, started here) as
+ * s3:// and oss://, and an HTTP server, fetched in bounded steps by the running pipeline; and the
+ * requests a server that fetches user-given URLs must refuse, while a good job beside them finishes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RemoteMediaITCase {
+    private static final String BUCKET = "uploads";
+
+    @TempDir static Path tmp;
+    private S3MockApplication s3;
+    private HttpServer http;
+    private ServerSocket silent;
+    private final List<Socket> held = new ArrayList<>();
+    private final AtomicInteger httpHits = new AtomicInteger();
+    private LocalStack stack;
+    private AsrApi api;
+    private byte[] clip;
+
+    @BeforeAll
+    void start() throws Exception {
+        Path ogg = tmp.resolve("jfk.ogg");
+        Media.run("ffmpeg", "-v", "error", "-y", "-i", SpeechSet.dir().resolve("jfk.flac").toString(), "-c:a", "libopus", ogg.toString());
+        clip = Files.readAllBytes(ogg);
+
+        System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+        Map<String, Object> props = new HashMap<>();
+        props.put(S3MockApplication.PROP_HTTP_PORT, S3MockApplication.RANDOM_PORT);
+        props.put(S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT);
+        props.put(S3MockApplication.PROP_INITIAL_BUCKETS, BUCKET);
+        props.put(S3MockApplication.PROP_ROOT_DIRECTORY, Files.createDirectories(tmp.resolve("s3")).toString());
+        props.put(S3MockApplication.PROP_SILENT, true);
+        props.put("spring.main.banner-mode", "off");
+        s3 = S3MockApplication.start(props);
+        String endpoint = "http://127.0.0.1:" + s3.getHttpPort();
+        MinioClient.builder().endpoint(endpoint).credentials("ops", "ops-secret").build().putObject(
+                PutObjectArgs.builder().bucket(BUCKET).object("talks/jfk.ogg")
+                        .stream(new ByteArrayInputStream(clip), clip.length, -1).build());
+
+        http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/", exchange -> {
+            httpHits.incrementAndGet();
+            if (exchange.getRequestURI().getPath().equals("/media/jfk.ogg")) {
+                exchange.sendResponseHeaders(200, clip.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(clip);
+                }
+            } else {
+                exchange.sendResponseHeaders(404, -1);
+            }
+            exchange.close();
+        });
+        http.start();
+        silent = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
+        Thread acceptor = new Thread(() -> {
+            while (!silent.isClosed()) {
+                try {
+                    held.add(silent.accept()); // accepts, never answers
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        acceptor.setDaemon(true);
+        acceptor.start();
+
+        Configuration config = new Configuration();
+        config.set(AsrOptions.MODEL_PATH, System.getProperty("flinkasr.model.path"));
+        config.set(AsrOptions.MEDIA_ROOTS, List.of(SpeechSet.dir().toString()));
+        config.set(AsrOptions.TOPIC_PARTITIONS, 2);
+        config.set(CoreOptions.DEFAULT_PARALLELISM, 2);
+        config.set(AsrOptions.S3_ENDPOINT, endpoint);
+        config.set(AsrOptions.S3_ACCESS_KEY, "ops");
+        config.set(AsrOptions.S3_SECRET_KEY, "ops-secret");
+        // the test's own servers live on 127.0.0.1; only that one address is allowed, on any port
+        config.set(AsrOptions.HTTP_ALLOWED_ADDRESSES, List.of("127.0.0.1/32"));
+        config.set(AsrOptions.FETCH_READ_TIMEOUT, Duration.ofSeconds(3));
+        config.set(AsrOptions.FETCH_STEP_BYTES, MemorySize.parse("16kb"));
+        config.set(AsrOptions.STAGING_DIR, tmp.resolve("staging").toString());
+        stack = LocalStack.start(config, tmp.resolve("data"), 0, null);
+        api = new AsrApi(stack.apiUrl());
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (stack != null) {
+            stack.close();
+        }
+        if (s3 != null) {
+            s3.stop();
+        }
+        if (http != null) {
+            http.stop(0);
+        }
+        silent.close();
+        for (Socket s : held) {
+            s.close();
+        }
+    }
+
+    @Test
+    void objectsAndUrlsAreFetchedInStepsAndTranscribed() throws Exception {
+        Map<String, String> jobs = new LinkedHashMap<>();
+        jobs.put("s3", api.submit("s3://" + BUCKET + "/talks/jfk.ogg"));
+        jobs.put("oss", api.submit("oss://" + BUCKET + "/talks/jfk.ogg"));
+        jobs.put("http", api.submit("http://127.0.0.1:" + http.getAddress().getPort() + "/media/jfk.ogg"));
+        for (Map.Entry<String, String> e : jobs.entrySet()) {
+            JsonNode job = api.await(e.getValue(), Duration.ofMinutes(3));
+            assertThat(job.path("State").asText()).as("%s: %s", e.getKey(), job.path("ErrorMessage")).isEqualTo("Finished");
+            assertThat(AsrApi.text(AsrApi.segments(job)).toLowerCase()).contains("what you can do for your country");
+        }
+        try (var staged = Files.list(tmp.resolve("staging"))) {
+            assertThat(staged).as("staged copies are deleted when their job ends").isEmpty();
+        }
+    }
+
+    @Test
+    void urlsItMustNotFetchFailWithTheirCodeAndAGoodJobBesideThemFinishes() throws Exception {
+        int hitsBefore = httpHits.get();
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put(api.submit("http://10.0.0.7/talk.mp3"), "InputFile.AccessDenied");
+        expected.put(api.submit("http://169.254.169.254/latest/meta-data/iam"), "InputFile.AccessDenied");
+        expected.put(api.submit("http://127.0.0.2:" + http.getAddress().getPort() + "/media/jfk.ogg"), "InputFile.AccessDenied");
+        expected.put(api.submit("http://0x7f000002:" + http.getAddress().getPort() + "/media/jfk.ogg"), "InputFile.AccessDenied");
+        expected.put(api.submit("http://[::1]:" + http.getAddress().getPort() + "/media/jfk.ogg"), "InputFile.AccessDenied");
+        expected.put(api.submit("http://user:pw@127.0.0.1:" + http.getAddress().getPort() + "/media/jfk.ogg"), "InvalidParameter.InputFile");
+        expected.put(api.submit("http://127.0.0.1:" + http.getAddress().getPort() + "/media/missing.ogg"), "InputFile.NotFound");
+        expected.put(api.submit("http://127.0.0.1:" + silent.getLocalPort() + "/never.mp3"), "InputFile.Timeout");
+        expected.put(api.submit("s3://" + BUCKET + "/no/such/key.mp4"), "InputFile.NotFound");
+        expected.put(api.submit("oss://" + BUCKET + ".evil.example.com/talks/jfk.ogg"), "InputFile.AccessDenied");
+        expected.put(api.submit("gopher://127.0.0.1/x"), "InvalidParameter.InputFile");
+        String good = api.submit(SpeechSet.dir().resolve("test_audio_1.flac").toString());
+
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            JsonNode job = api.await(e.getKey(), Duration.ofMinutes(2));
+            assertThat(job.path("State").asText()).as("%s", job.path("SmartJobInfo").path("InputConfig").path("InputFile")).isEqualTo("Failed");
+            assertThat(job.path("ErrorCode").asText()).as("%s", job.path("SmartJobInfo").path("InputConfig").path("InputFile")).isEqualTo(e.getValue());
+            assertThat(job.path("ErrorMessage").asText()).doesNotContain("127.0.0.1").doesNotContain("secret");
+        }
+        assertThat(api.await(good, Duration.ofMinutes(2)).path("State").asText()).isEqualTo("Finished");
+        assertThat(httpHits.get() - hitsBefore).as("only the missing file reached the HTTP server").isEqualTo(1);
+    }
+}
