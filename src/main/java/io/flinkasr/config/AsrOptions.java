@@ -116,6 +116,12 @@ public final class AsrOptions {
                             "Where a window has no pause to cut in, the next chunk starts this much before the cut;"
                                     + " each word in the overlap is kept once, by its time.");
 
+    public static final ConfigOption<Duration> MAX_MEDIA_DURATION =
+            key("asr.media.max-duration")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(12))
+                    .withDescription("Longest media (or StartTime/Duration range) a job may recognise; longer is Media.TooLong.");
+
     public static final ConfigOption<Duration> DECODE_TIMEOUT =
             key("asr.media.decode-timeout")
                     .durationType()
@@ -145,7 +151,7 @@ public final class AsrOptions {
     public static final ConfigOption<Duration> FETCH_READ_TIMEOUT =
             key("asr.media.fetch.read-timeout")
                     .durationType()
-                    .defaultValue(Duration.ofSeconds(30))
+                    .defaultValue(Duration.ofSeconds(15))
                     .withDescription(
                             "Longest wait for the next bytes of an answer; a step that got nothing by then ends"
                                     + " the job Failed (InputFile.Timeout).");
@@ -153,7 +159,7 @@ public final class AsrOptions {
     public static final ConfigOption<Duration> FETCH_CALL_TIMEOUT =
             key("asr.media.fetch.call-timeout")
                     .durationType()
-                    .defaultValue(Duration.ofMinutes(2))
+                    .defaultValue(Duration.ofSeconds(30))
                     .withDescription(
                             "Longest one fetch step may take, from connecting to the last byte; the bytes that"
                                     + " arrived by then are kept and the next step goes on from there.");

@@ -52,6 +52,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     private transient RemoteMedia remote;
     private transient Path staging;
     private transient long stepBytes;
+    private transient double maxSeconds;
     private transient double overlapSeconds;
 
     public ChunkMedia(Configuration config) {
@@ -68,6 +69,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         RemoteMediaSettings remoteSettings = RemoteMediaSettings.from(config);
         remote = new RemoteMedia(remoteSettings);
         stepBytes = remoteSettings.stepBytes();
+        maxSeconds = config.get(AsrOptions.MAX_MEDIA_DURATION).toMillis() / 1000.0;
         staging = Path.of(config.get(AsrOptions.STAGING_DIR));
         overlapSeconds = Math.min(config.get(AsrOptions.CHUNK_OVERLAP_SECONDS), planner.minSeconds() / 2);
         routes = new RecognitionRoutes(
@@ -142,6 +144,10 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
                         "InvalidParameter.StartTime", "The StartTime lies beyond the end of the media.");
             }
             job.end = job.end < 0 ? mediaEnd : Math.min(job.end, mediaEnd);
+        }
+        if (job.end > 0 && job.end - job.position > maxSeconds) {
+            throw new MediaException("Media.TooLong", "The media to recognise is longer than "
+                    + Math.round(maxSeconds / 60) + " minutes, the most this service takes.");
         }
         job.probed = true;
         position.update(job);

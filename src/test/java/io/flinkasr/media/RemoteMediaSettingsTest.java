@@ -28,8 +28,8 @@ class RemoteMediaSettingsTest {
         assertThat(settings.maxBytes()).isEqualTo(2L << 30);
         assertThat(settings.stepBytes()).isEqualTo(8L << 20);
         assertThat(settings.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(settings.readTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(settings.callTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(settings.readTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(settings.callTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(settings.allowedAddresses()).isEmpty();
         assertThat(settings.allowedPorts()).containsExactly(80, 443);
         assertThat(settings.maxRedirects()).isEqualTo(5);

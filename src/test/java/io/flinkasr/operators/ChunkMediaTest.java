@@ -56,6 +56,7 @@ class ChunkMediaTest {
         config.set(AsrOptions.MEDIA_ROOTS, List.of(media.toString()));
         config.set(AsrOptions.CHUNK_MIN_SECONDS, 10.0);
         config.set(AsrOptions.CHUNK_MAX_SECONDS, 15.0);
+        config.set(AsrOptions.MAX_MEDIA_DURATION, java.time.Duration.ofSeconds(45));
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ChunkMedia(config), r -> r.jobId, Types.STRING);
         harness.setProcessingTime(now);
     }
@@ -157,15 +158,18 @@ class ChunkMediaTest {
         harness.processElement(request("playlist-in", media.resolve("inside.mp3").toString()), 0);
         harness.processElement(request("playlist-out", media.resolve("outside.m4a").toString()), 0);
         harness.processElement(request("concat", media.resolve("concat.wav").toString()), 0);
+        JobRequest tooLong = request("too-long", tones.toString()); // 50 s of media, 45 s allowed
+        harness.processElement(tooLong, 0);
         JobRequest late = request("late", tones.toString());
         late.startTime = 60;
         harness.processElement(late, 0);
-        List<JobEvent> events = runUntilEnded(7, 10);
+        List<JobEvent> events = runUntilEnded(8, 10);
 
         assertThat(events).extracting(e -> e.jobId + ":" + e.errorCode).containsExactlyInAnyOrder(
                 "missing:InputFile.NotFound", "text:Media.Unsupported",
                 "outside:InputFile.AccessDenied", "late:InvalidParameter.StartTime",
-                "playlist-in:Media.Unsupported", "playlist-out:Media.Unsupported", "concat:Media.Unsupported");
+                "playlist-in:Media.Unsupported", "playlist-out:Media.Unsupported", "concat:Media.Unsupported",
+                "too-long:Media.TooLong");
         assertThat(harness.extractOutputValues()).isEmpty();
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
