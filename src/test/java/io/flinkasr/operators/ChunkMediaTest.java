@@ -36,6 +36,10 @@ class ChunkMediaTest {
                 "sine=frequency=300:sample_rate=16000:duration=40", media.resolve("steady.flac").toString())
                 .inheritIO().start();
         assertThat(steady.waitFor()).isZero();
+        Process minute = new ProcessBuilder("ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                "sine=frequency=300:sample_rate=16000:duration=60", media.resolve("minute.flac").toString())
+                .inheritIO().start();
+        assertThat(minute.waitFor()).isZero();
         tones = media.resolve("tones.flac");
         Process p = new ProcessBuilder("ffmpeg", "-v", "error", "-f", "lavfi", "-i",
                 "sine=frequency=300:sample_rate=16000:duration=50", "-af",
@@ -56,7 +60,7 @@ class ChunkMediaTest {
         config.set(AsrOptions.MEDIA_ROOTS, List.of(media.toString()));
         config.set(AsrOptions.CHUNK_MIN_SECONDS, 10.0);
         config.set(AsrOptions.CHUNK_MAX_SECONDS, 15.0);
-        config.set(AsrOptions.MAX_MEDIA_DURATION, java.time.Duration.ofSeconds(45));
+        config.set(AsrOptions.MAX_MEDIA_DURATION, java.time.Duration.ofSeconds(55));
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ChunkMedia(config), r -> r.jobId, Types.STRING);
         harness.setProcessingTime(now);
     }
@@ -158,7 +162,7 @@ class ChunkMediaTest {
         harness.processElement(request("playlist-in", media.resolve("inside.mp3").toString()), 0);
         harness.processElement(request("playlist-out", media.resolve("outside.m4a").toString()), 0);
         harness.processElement(request("concat", media.resolve("concat.wav").toString()), 0);
-        JobRequest tooLong = request("too-long", tones.toString()); // 50 s of media, 45 s allowed
+        JobRequest tooLong = request("too-long", media.resolve("minute.flac").toString()); // 60 s, 55 s allowed
         harness.processElement(tooLong, 0);
         JobRequest late = request("late", tones.toString());
         late.startTime = 60;
