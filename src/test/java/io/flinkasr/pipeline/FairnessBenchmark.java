@@ -1,0 +1,77 @@
+package io.flinkasr.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flinkasr.config.AsrOptions;
+import io.flinkasr.local.LocalStack;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A 10-second clip's submit → Finished time on an idle local stack, and while an hour of speech is
+ * being recognised (submitted first). Run with {@code mvn verify -Pbench -Dit.test=FairnessBenchmark}.
+ */
+class FairnessBenchmark {
+    @TempDir Path tmp;
+
+    @Test
+    void clipLatencyBesideALongJob() throws Exception {
+        Path media = Files.createDirectories(tmp.resolve("media"));
+        List<SpeechSet.Recording> recordings = SpeechSet.load();
+        // about an hour of real speech: the recordings joined with 1 s gaps, 37 times
+        Media.Joined hour = Media.joined(recordings, 37, 1.0, tmp, media.resolve("hour.flac"));
+        Path clip = SpeechSet.dir().resolve("jfk.flac");
+        Configuration config = new Configuration();
+        config.set(AsrOptions.MODEL_PATH, System.getProperty("flinkasr.model.path"));
+        config.set(AsrOptions.MEDIA_ROOTS, List.of(SpeechSet.dir().toString(), media.toString()));
+        try (LocalStack stack = LocalStack.start(config, tmp.resolve("data"), 0, null)) {
+            AsrApi api = new AsrApi(stack.apiUrl());
+            api.await(api.submit(clip.toString()), Duration.ofMinutes(5)); // warm-up
+            List<Double> idle = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                idle.add(latency(api, clip));
+            }
+            long t0 = System.nanoTime();
+            String longJob = api.submit(hour.file().toString());
+            JsonNode progress;
+            do {
+                Thread.sleep(500);
+                progress = api.call("GetSmartHandleJob", "JobId", longJob).body();
+            } while (progress.path("Progress").path("ChunksDone").asInt() < 4);
+            List<Double> busy = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                busy.add(latency(api, clip));
+                Thread.sleep(3000);
+            }
+            JsonNode done = api.await(longJob, Duration.ofMinutes(30));
+            double longSeconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "%nmachine: %d cores%n| 10 s clip submit → Finished | runs | min | median | max |%n| --- | --- | --- | --- | --- |%n",
+                    Runtime.getRuntime().availableProcessors());
+            row("idle stack", idle);
+            row(String.format(Locale.ROOT, "while %.0f s of speech is recognised", hour.seconds()), busy);
+            System.out.printf(Locale.ROOT, "the long job: %s in %.0f s, %d chunks%n", done.path("State").asText(), longSeconds, done.path("Chunks").size());
+        }
+    }
+
+    private static double latency(AsrApi api, Path clip) throws Exception {
+        long t0 = System.nanoTime();
+        JsonNode job = api.await(api.submit(clip.toString()), Duration.ofMinutes(10));
+        if (!job.path("State").asText().equals("Finished")) {
+            throw new AssertionError(job.toString());
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void row(String name, List<Double> seconds) {
+        List<Double> sorted = new ArrayList<>(seconds);
+        sorted.sort(Double::compare);
+        System.out.printf(Locale.ROOT, "| %s | %d | %.2f s | %.2f s | %.2f s |%n", name, sorted.size(),
+                sorted.get(0), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
+    }
+}
