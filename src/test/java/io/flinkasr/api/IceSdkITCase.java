@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.cli.ApiClient;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
+import io.flinkasr.local.TestStacks;
 import io.flinkasr.records.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,12 +60,8 @@ class IceSdkITCase {
     void start() throws Exception {
         Path users = tmp.resolve("users.json");
         Files.write(users, Json.MAPPER.writeValueAsBytes(List.of(A, B)));
-        Configuration config = new Configuration();
-        config.set(AsrOptions.MODEL_PATH, System.getProperty("flinkasr.model.path"));
-        config.set(AsrOptions.MEDIA_ROOTS, List.of(SPEECH.toString()));
-        config.set(AsrOptions.TOPIC_PARTITIONS, 2);
+        Configuration config = TestStacks.atParallelismTwo(SPEECH);
         config.set(AsrOptions.UNSIGNED_FROM_LOOPBACK, false);
-        config.set(CoreOptions.DEFAULT_PARALLELISM, 2);
         stack = LocalStack.start(config, tmp.resolve("data"), 0, users);
         port = URI.create(stack.apiUrl()).getPort();
     }

@@ -1,7 +1,7 @@
 package io.flinkasr.pipeline;
 
-import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
+import io.flinkasr.local.TestStacks;
 import io.flinkasr.media.AudioDecoder;
 import io.flinkasr.recognition.VoskRecognizer;
 import io.flinkasr.records.Segment;
@@ -38,9 +38,7 @@ class AccuracyBenchmark {
         Media.Joined joined = Media.joined(recordings, 4, 0.7, tmp, media.resolve("joined.flac"));
         inputs.add(new Input(String.format(Locale.ROOT, "all joined 4 times, 0.7 s gaps (%.0f s)", joined.seconds()), joined.file(), joined.transcript()));
 
-        Configuration config = new Configuration();
-        config.set(AsrOptions.MODEL_PATH, model);
-        config.set(AsrOptions.MEDIA_ROOTS, List.of(SpeechSet.dir().toString(), media.toString()));
+        Configuration config = TestStacks.asUsersRunIt(SpeechSet.dir(), media);
         StringBuilder table = new StringBuilder("| input | words | flink-asr WER | whole-file Vosk WER | difference (points) |\n| --- | --- | --- | --- | --- |\n");
         int words = 0;
         int ours = 0;

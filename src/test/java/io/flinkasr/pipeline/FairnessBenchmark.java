@@ -1,8 +1,8 @@
 package io.flinkasr.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
+import io.flinkasr.local.TestStacks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,9 +27,7 @@ class FairnessBenchmark {
         // about an hour of real speech: the recordings joined with 1 s gaps, 37 times
         Media.Joined hour = Media.joined(recordings, 37, 1.0, tmp, media.resolve("hour.flac"));
         Path clip = SpeechSet.dir().resolve("jfk.flac");
-        Configuration config = new Configuration();
-        config.set(AsrOptions.MODEL_PATH, System.getProperty("flinkasr.model.path"));
-        config.set(AsrOptions.MEDIA_ROOTS, List.of(SpeechSet.dir().toString(), media.toString()));
+        Configuration config = TestStacks.asUsersRunIt(SpeechSet.dir(), media);
         try (LocalStack stack = LocalStack.start(config, tmp.resolve("data"), 0, null)) {
             AsrApi api = new AsrApi(stack.apiUrl());
             api.await(api.submit(clip.toString()), Duration.ofMinutes(5)); // warm-up

@@ -3,6 +3,7 @@ package io.flinkasr.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
+import io.flinkasr.local.TestStacks;
 import io.flinkasr.media.AudioDecoder;
 import io.flinkasr.recognition.VoskRecognizer;
 import io.flinkasr.records.Segment;
@@ -35,9 +36,7 @@ class LatencyBenchmark {
         table.append("| input | audio | recognizer | flink-asr submit → Finished | chunks | Vosk whole file, 1 thread | WER flink-asr | WER whole-file |\n");
         table.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (boolean reuse : new boolean[] {false, true}) {
-            Configuration config = new Configuration();
-            config.set(AsrOptions.MODEL_PATH, model);
-            config.set(AsrOptions.MEDIA_ROOTS, List.of(SpeechSet.dir().toString(), media.toString()));
+            Configuration config = TestStacks.asUsersRunIt(SpeechSet.dir(), media);
             config.set(AsrOptions.REUSE_RECOGNIZER, reuse);
             try (LocalStack stack = LocalStack.start(config, tmp.resolve("data-" + reuse), 0, null)) {
                 AsrApi api = new AsrApi(stack.apiUrl());

@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
+import io.flinkasr.local.TestStacks;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,13 +21,9 @@ class LocalRestartITCase {
     @TempDir Path tmp;
 
     private static Configuration config(Path media) {
-        Configuration config = new Configuration();
-        config.set(AsrOptions.MODEL_PATH, System.getProperty("flinkasr.model.path"));
-        config.set(AsrOptions.MEDIA_ROOTS, List.of(SpeechSet.dir().toString(), media.toString()));
-        config.set(AsrOptions.TOPIC_PARTITIONS, 2);
+        Configuration config = TestStacks.atParallelismTwo(SpeechSet.dir(), media);
         config.set(AsrOptions.CHUNK_MIN_SECONDS, 6.0);
         config.set(AsrOptions.CHUNK_MAX_SECONDS, 12.0);
-        config.set(CoreOptions.DEFAULT_PARALLELISM, 2);
         return config;
     }
 

@@ -3,8 +3,8 @@ package io.flinkasr.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
+import io.flinkasr.local.TestStacks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,12 +36,7 @@ class MediaFormatsITCase {
     @BeforeAll
     void start() throws Exception {
         media = Files.createDirectories(tmp.resolve("media"));
-        Configuration config = new Configuration();
-        config.set(AsrOptions.MODEL_PATH, System.getProperty("flinkasr.model.path"));
-        config.set(AsrOptions.MEDIA_ROOTS, List.of(media.toString()));
-        config.set(AsrOptions.TOPIC_PARTITIONS, 2);
-        config.set(CoreOptions.DEFAULT_PARALLELISM, 2);
-        stack = LocalStack.start(config, tmp.resolve("data"), 0, null);
+        stack = LocalStack.start(TestStacks.atParallelismTwo(media), tmp.resolve("data"), 0, null);
         api = new AsrApi(stack.apiUrl());
     }
 

@@ -10,6 +10,7 @@ import io.flinkasr.api.Catalog;
 import io.flinkasr.cli.ApiClient;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
+import io.flinkasr.local.TestStacks;
 import io.flinkasr.media.AudioDecoder;
 import io.flinkasr.recognition.VoskRecognizer;
 import io.flinkasr.records.Segment;
@@ -24,7 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,14 +54,10 @@ class PipelineITCase {
         Path users = tmp.resolve("users.json");
         Files.writeString(users, "[{\"userId\": 1001, \"accessKeyId\": \"key-a\", \"accessKeySecret\": \"secret-a\"},"
                 + " {\"userId\": 2002, \"accessKeyId\": \"key-b\", \"accessKeySecret\": \"secret-b\"}]");
-        Configuration config = new Configuration();
-        config.set(AsrOptions.MODEL_PATH, System.getProperty("flinkasr.model.path"));
-        config.set(AsrOptions.MEDIA_ROOTS, List.of(SpeechSet.dir().toString(), media.toString()));
+        Configuration config = TestStacks.atParallelismTwo(SpeechSet.dir(), media);
         // short chunks, so that a three-minute input becomes many chunks spread over both subtasks
         config.set(AsrOptions.CHUNK_MIN_SECONDS, 6.0);
         config.set(AsrOptions.CHUNK_MAX_SECONDS, 12.0);
-        config.set(AsrOptions.TOPIC_PARTITIONS, 2);
-        config.set(CoreOptions.DEFAULT_PARALLELISM, 2);
         stack = LocalStack.start(config, tmp.resolve("data"), 0, users);
         api = new AsrApi(stack.apiUrl());
     }

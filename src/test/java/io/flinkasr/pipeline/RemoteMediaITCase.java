@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
+import io.flinkasr.local.TestStacks;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import java.io.ByteArrayInputStream;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,11 +98,7 @@ class RemoteMediaITCase {
         acceptor.setDaemon(true);
         acceptor.start();
 
-        Configuration config = new Configuration();
-        config.set(AsrOptions.MODEL_PATH, System.getProperty("flinkasr.model.path"));
-        config.set(AsrOptions.MEDIA_ROOTS, List.of(SpeechSet.dir().toString()));
-        config.set(AsrOptions.TOPIC_PARTITIONS, 2);
-        config.set(CoreOptions.DEFAULT_PARALLELISM, 2);
+        Configuration config = TestStacks.atParallelismTwo(SpeechSet.dir());
         config.set(AsrOptions.S3_ENDPOINT, endpoint);
         config.set(AsrOptions.S3_ACCESS_KEY, "ops");
         config.set(AsrOptions.S3_SECRET_KEY, "ops-secret");

@@ -1,0 +1,28 @@
+package io.flinkasr.local;
+
+import io.flinkasr.config.AsrOptions;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+
+/** The configurations the integration tests and benchmarks start their local stacks with. */
+public final class TestStacks {
+    private TestStacks() {}
+
+    /** Default settings, the real model from the build, media read from these roots: what a user runs. */
+    public static Configuration asUsersRunIt(Path... mediaRoots) {
+        Configuration config = new Configuration();
+        config.set(AsrOptions.MODEL_PATH, System.getProperty("flinkasr.model.path"));
+        config.set(AsrOptions.MEDIA_ROOTS, Arrays.stream(mediaRoots).map(Path::toString).toList());
+        return config;
+    }
+
+    /** As users run it, at parallelism 2 with 2 partitions: the shape every pipeline ITCase checks. */
+    public static Configuration atParallelismTwo(Path... mediaRoots) {
+        Configuration config = asUsersRunIt(mediaRoots);
+        config.set(AsrOptions.TOPIC_PARTITIONS, 2);
+        config.set(CoreOptions.DEFAULT_PARALLELISM, 2);
+        return config;
+    }
+}
