@@ -47,4 +47,5 @@ exec flink run -d -c io.flinkasr.FlinkAsr "${restore[@]}" "${JAR}" \
     job \
     --bootstrap-servers "${BOOTSTRAP_SERVERS}" \
     --model "${MODEL_PATH}" \
-    --media-root "${MEDIA_ROOT}"
+    --media-root "${MEDIA_ROOT}" \
+    -Dasr.recognition.attempts-dir=file:///checkpoints/chunk-attempts

@@ -69,6 +69,22 @@ public final class AsrOptions {
                                     + " decoding-graph cache). Either way Vosk's words for a chunk can depend"
                                     + " slightly on what the JVM recognised before.");
 
+    public static final ConfigOption<String> ATTEMPTS_DIR =
+            key("asr.recognition.attempts-dir")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "A folder on storage every TaskManager shares (beside the checkpoints) where attempts"
+                                    + " to recognise a chunk are counted, so that a chunk that crashes its worker"
+                                    + " fails its job after asr.recognition.max-attempts instead of restarting the"
+                                    + " pipeline for ever. Unset: not counted.");
+
+    public static final ConfigOption<Integer> MAX_ATTEMPTS =
+            key("asr.recognition.max-attempts")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription("Attempts at a chunk whose recognition kills its worker before its job fails.");
+
     public static final ConfigOption<List<String>> MEDIA_ROOTS =
             key("asr.media.roots")
                     .stringType()

@@ -69,6 +69,9 @@ public final class LocalStack implements AutoCloseable {
             Configuration jobConfig = new Configuration(config);
             jobConfig.set(AsrOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
             JobTopics.ensureExist(jobConfig);
+            if (!jobConfig.contains(AsrOptions.ATTEMPTS_DIR)) {
+                jobConfig.set(AsrOptions.ATTEMPTS_DIR, dataDir.resolve("flink").resolve("chunk-attempts").toUri().toString());
+            }
 
             AccessKeys keys;
             if (usersFile == null) {

@@ -25,24 +25,35 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
     private static final Logger LOG = LoggerFactory.getLogger(RecognizeChunk.class);
 
     private final RecognizerFactory recognizers;
+    private final String attemptsDir;
+    private final int maxAttempts;
 
     private transient SpeechRecognizer recognizer;
+    private transient ChunkAttempts attempts;
     private transient Counter chunks;
     private transient Counter audioMillis;
 
     public RecognizeChunk(RecognizerFactory recognizers) {
+        this(recognizers, null, 0);
+    }
+
+    /** @param attemptsDir shared storage where attempts are counted (null: not counted) */
+    public RecognizeChunk(RecognizerFactory recognizers, String attemptsDir, int maxAttempts) {
         this.recognizers = recognizers;
+        this.attemptsDir = attemptsDir;
+        this.maxAttempts = maxAttempts;
     }
 
     @Override
     public void open(OpenContext openContext) {
         recognizer = recognizers.create();
+        attempts = attemptsDir == null ? null : new ChunkAttempts(attemptsDir, maxAttempts);
         chunks = getRuntimeContext().getMetricGroup().counter("chunksRecognized");
         audioMillis = getRuntimeContext().getMetricGroup().counter("audioMillisRecognized");
     }
 
     @Override
-    public void processElement(Chunk chunk, Context ctx, Collector<ChunkResult> out) {
+    public void processElement(Chunk chunk, Context ctx, Collector<ChunkResult> out) throws Exception {
         ChunkResult result = new ChunkResult();
         result.jobId = chunk.jobId;
         result.seq = chunk.seq;
@@ -50,6 +61,15 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         result.length = chunk.pcm.length / (double) AudioDecoder.BYTES_PER_SECOND;
         result.overlap = chunk.overlap;
         result.subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        if (attempts != null && !attempts.begin(chunk.key())) {
+            LOG.warn("Chunk {} crashed its worker {} times; failing its job", chunk, maxAttempts);
+            result.errorCode = "Recognition.Crashed";
+            result.errorMessage = "Recognising the media at " + Math.round(chunk.offset) + " s stopped the worker "
+                    + maxAttempts + " times.";
+            attempts.done(chunk.key());
+            out.collect(result);
+            return;
+        }
         try {
             // nothing to hear: skip the recogniser (long silences in media cost nothing)
             List<Segment> segments = Loudness.silent(chunk.pcm) ? List.of() : recognizer.recognize(chunk.pcm);
@@ -70,6 +90,9 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
             LOG.warn("Recognition failed for chunk {}", chunk, e);
             result.errorCode = "Recognition.Failed";
             result.errorMessage = "Speech recognition failed on the media at " + Math.round(chunk.offset) + " s.";
+        }
+        if (attempts != null) {
+            attempts.done(chunk.key());
         }
         out.collect(result);
     }

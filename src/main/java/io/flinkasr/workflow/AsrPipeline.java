@@ -55,7 +55,8 @@ public final class AsrPipeline {
 
         DataStream<ChunkResult> results =
                 chunks.keyBy(c -> c.route, Types.INT)
-                        .process(new RecognizeChunk(recognizers))
+                        .process(new RecognizeChunk(recognizers, config.getOptional(AsrOptions.ATTEMPTS_DIR).orElse(null),
+                                config.get(AsrOptions.MAX_ATTEMPTS)))
                         .uid("recognize-chunk")
                         .name("Recognize chunk");
 

@@ -63,4 +63,59 @@ class RecognizeChunkTest {
             assertThat(CALLS.get()).as("the silent chunk never reached the recogniser").isEqualTo(1);
         }
     }
+
+    /** Dies the way a native crash in the recogniser takes the worker down. */
+    static SpeechRecognizer crashing() {
+        return new SpeechRecognizer() {
+            @Override
+            public List<Segment> recognize(byte[] pcm) {
+                CALLS.incrementAndGet();
+                throw new InternalError("simulated crash of the recogniser");
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    @Test
+    void aChunkThatKeepsKillingItsWorkerFailsItsJobAfterBoundedAttempts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path attempts) throws Exception {
+        CALLS.set(0);
+        Chunk poison = new Chunk("job", 0, 0.0, tone(5, 8000), 0);
+        for (int restart = 1; restart <= 3; restart++) {
+            // each attempt "kills the worker": the error escapes, as the process would die
+            try (KeyedOneInputStreamOperatorTestHarness<Integer, Chunk, ChunkResult> harness = harness(RecognizeChunkTest::crashing, attempts)) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.processElement(poison, 0)).isInstanceOf(InternalError.class);
+            }
+        }
+        try (KeyedOneInputStreamOperatorTestHarness<Integer, Chunk, ChunkResult> harness = harness(RecognizeChunkTest::crashing, attempts)) {
+            harness.processElement(poison, 0);
+
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(r -> {
+                assertThat(r.errorCode).isEqualTo("Recognition.Crashed");
+                assertThat(r.jobId).isEqualTo("job");
+            });
+        }
+        assertThat(CALLS.get()).as("three attempts, then no more").isEqualTo(3);
+        try (var left = java.nio.file.Files.list(attempts)) {
+            assertThat(left).as("the attempts are forgotten once the chunk is given up").isEmpty();
+        }
+    }
+
+    @Test
+    void aRecognisedChunkLeavesNoAttemptBehind(@org.junit.jupiter.api.io.TempDir java.nio.file.Path attempts) throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<Integer, Chunk, ChunkResult> harness = harness(RecognizeChunkTest::oneWord, attempts)) {
+            harness.processElement(new Chunk("job", 1, 0.0, tone(5, 8000), 0), 0);
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(r -> assertThat(r.failed()).isFalse());
+        }
+        try (var left = java.nio.file.Files.list(attempts)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<Integer, Chunk, ChunkResult> harness(
+            io.flinkasr.recognition.RecognizerFactory recognizers, java.nio.file.Path attempts) throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new RecognizeChunk(recognizers, attempts.toUri().toString(), 3), c -> c.route, Types.INT);
+    }
 }
