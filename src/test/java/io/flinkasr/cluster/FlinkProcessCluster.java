@@ -65,6 +65,7 @@ import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
  *   logs/taskmanager-N.log       the same for TaskManager N (0, 1, ... in start order; replacements go on
  *                                counting)
  *   checkpoints/  savepoints/    execution.checkpointing.dir / savepoint-dir
+ *   plugins/                     FLINK_PLUGINS_DIR (empty)
  *   tmp/jobmanager, tmp/taskmanager-N   io.tmp.dirs (blobs, spill files, the JobManager's web uploads)
  * </pre>
  *
@@ -239,6 +240,15 @@ public final class FlinkProcessCluster implements AutoCloseable {
      * {@code flink run} against the web frontend); it must submit exactly one job.
      */
     public JobID submitJar(Path jar, String entryClass, List<String> args) throws Exception {
+        return submitJar(jar, entryClass, args, config.get(CoreOptions.DEFAULT_PARALLELISM));
+    }
+
+    /**
+     * {@link #submitJar(Path, String, List)} at the given default parallelism. (The REST handler sets
+     * parallelism.default for the job to the request's parallelism, 1 if the request has none: the cluster's
+     * parallelism.default does not reach jobs submitted this way, so it is always sent.)
+     */
+    public JobID submitJar(Path jar, String entryClass, List<String> args, int parallelism) throws Exception {
         String boundary = "flinkasr-" + UUID.randomUUID();
         byte[] head = ("--" + boundary + "\r\n"
                         + "Content-Disposition: form-data; name=\"jarfile\"; filename=\"" + jar.getFileName() + "\"\r\n"
@@ -258,6 +268,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("entryClass", entryClass);
         run.put("programArgsList", args);
+        run.put("parallelism", parallelism);
         JsonNode started = send(HttpRequest.newBuilder(URI.create(restUrl + "/jars/" + jarId + "/run"))
                 .timeout(Duration.ofMinutes(5))
                 .header("Content-Type", "application/json")
@@ -424,6 +435,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
         Files.createDirectories(logDir);
         Files.createDirectories(workDir.resolve("checkpoints"));
         Files.createDirectories(workDir.resolve("savepoints"));
+        Files.createDirectories(workDir.resolve("plugins"));
         BootstrapTools.writeConfiguration(config, confDir.resolve("config.yaml").toFile());
         Files.writeString(confDir.resolve("log4j-console.properties"), String.join("\n",
                 "# written by FlinkProcessCluster: everything to the console (the process's log file)",
@@ -484,7 +496,13 @@ public final class FlinkProcessCluster implements AutoCloseable {
         Files.writeString(log, "#### " + java.time.LocalTime.now() + " " + String.join(" ", command) + "\n",
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         // stdin stays an open pipe that nobody writes: ProcessWatchdog halts the process when it ends
-        return new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // as the scripts set them; plugins/ is empty (no "plugins directory does not exist" warning) unless a
+        // test puts a plugin there
+        builder.environment().put("FLINK_CONF_DIR", confDir.toString());
+        builder.environment().put("FLINK_PLUGINS_DIR", workDir.resolve("plugins").toString());
+        builder.environment().put("FLINK_LOG_DIR", logDir.toString());
+        return builder
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

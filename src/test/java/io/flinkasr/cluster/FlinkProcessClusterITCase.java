@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,14 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
  * all subtasks, on the surviving and the new TaskManager, and its exactly-once Kafka output has every
  * count of every key exactly once.
  *
- * <p>Process logs: {@code <tmp>/cluster/logs/} (jobmanager.log, taskmanager-N.log); kept only while the test
- * runs (JUnit's @TempDir).
+ * <p>Process logs: {@code <tmp>/cluster/logs/} (jobmanager.log, taskmanager-N.log; the test prints where);
+ * the temporary folder is deleted only when the test passes.
  */
 class FlinkProcessClusterITCase {
     private static final String TOPIC = "counts";
     private static final int KEYS = 8;
 
-    @TempDir Path tmp;
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp; // kept (with the process logs) when the test fails
 
     @Test
     void aKilledTaskManagerIsReplacedAndTheJobRecoversExactlyOnce() throws Exception {
@@ -86,12 +87,14 @@ class FlinkProcessClusterITCase {
                 long kill = System.nanoTime();
                 cluster.killTaskManager(0);
                 int replacement = cluster.startTaskManager();
+                // nothing commits while the job is down (at least the 5 s heartbeat timeout): read up to here
+                output.drain(Duration.ofSeconds(1));
+                Map<String, Long> highestAtKill = output.highest();
                 int maxAttempt = before.stream().mapToInt(Subtask::attempt).max().orElseThrow();
                 List<Subtask> after = cluster.awaitSubtasks(job, Duration.ofMinutes(2),
                         s -> allRunning(s) && s.stream().allMatch(t -> t.attempt() > maxAttempt));
                 double recovered = seconds(kill);
-                Map<String, Long> highest = output.highest();
-                output.await(Duration.ofMinutes(1), o -> o.beyond(highest));
+                output.await(Duration.ofMinutes(1), o -> o.beyond(highestAtKill));
                 double flowing = seconds(kill);
                 System.out.printf("SIGKILL taskmanager-0 -> all %d subtasks RUNNING again after %.1f s, new committed "
                                 + "output after %.1f s: %s%n", after.size(), recovered, flowing, after);
@@ -117,6 +120,36 @@ class FlinkProcessClusterITCase {
                         counts.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().size(),
                                 (a, b) -> a, TreeMap::new)));
             }
+        }
+    }
+
+    @Test
+    void theTaskManagersRegisterAgainWithARestartedJobManager() throws Exception {
+        Path jar = JobJars.build(tmp.resolve("counting-job.jar"), Path.of("target", "flink-asr-job.jar"), CountingJob.class);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0);
+                FlinkProcessCluster cluster = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 1, Map.of())) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(TOPIC, Optional.of(2), Optional.empty())))
+                        .all().get(60, TimeUnit.SECONDS);
+            }
+            List<String> args = List.of(kafka.bootstrapServers(), TOPIC, String.valueOf(KEYS), "100");
+            JobID first = cluster.submitJar(jar, CountingJob.class.getName(), args);
+            cluster.awaitSubtasks(first, Duration.ofMinutes(2), FlinkProcessClusterITCase::allRunning);
+
+            long kill = System.nanoTime();
+            cluster.killJobManager();
+            cluster.restartJobManager();
+            double restUp = seconds(kill);
+            cluster.awaitTaskManagers(2, Duration.ofMinutes(1));
+            double registered = seconds(kill);
+            System.out.printf("SIGKILL jobmanager -> restarted, REST answers after %.1f s, both TaskManagers "
+                    + "registered again after %.1f s%n", restUp, registered);
+
+            // without HA the job is gone; a new one runs on both TaskManagers
+            JobID second = cluster.submitJar(jar, CountingJob.class.getName(), args);
+            List<Subtask> subtasks = cluster.awaitSubtasks(second, Duration.ofMinutes(2), FlinkProcessClusterITCase::allRunning);
+            assertThat(taskManagers(subtasks)).containsExactlyInAnyOrder("taskmanager-0", "taskmanager-1");
+            cluster.client().cancel(second).get(1, TimeUnit.MINUTES);
         }
     }
 
