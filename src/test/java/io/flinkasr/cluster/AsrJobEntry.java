@@ -1,0 +1,24 @@
+package io.flinkasr.cluster;
+
+import io.flinkasr.cli.JobCommand;
+import picocli.CommandLine;
+
+/**
+ * The flink-asr job for {@link FlinkProcessCluster#submitJar}: {@code job} of flink-asr's command line
+ * ({@link JobCommand}: creates the topics, defines the pipeline, submits it) without
+ * {@code FlinkAsr.main}'s {@code System.exit}, which would end the JobManager: a jar run through the REST
+ * API ({@code /jars/:id/run}) runs its main method inside the JobManager's JVM.
+ *
+ * <p>Arguments: those of {@code flink-asr job} ({@code --bootstrap-servers}, {@code --model},
+ * {@code --media-root}, {@code -Dkey=value}).
+ */
+public final class AsrJobEntry {
+    private AsrJobEntry() {}
+
+    public static void main(String[] args) {
+        int exit = new CommandLine(new JobCommand()).execute(args);
+        if (exit != 0) {
+            throw new IllegalStateException("flink-asr job ended with exit code " + exit);
+        }
+    }
+}
