@@ -6,10 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.api.AccessKeys;
 import io.flinkasr.api.ApiServer;
 import io.flinkasr.api.Catalog;
-import io.flinkasr.cluster.AsrJobEntry;
+import io.flinkasr.cli.JobMain;
 import io.flinkasr.cluster.FlinkProcessCluster;
 import io.flinkasr.cluster.FlinkProcessCluster.Subtask;
-import io.flinkasr.cluster.JobJars;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.EmbeddedKafka;
 import io.flinkasr.workflow.JobTopics;
@@ -40,7 +39,7 @@ class ClusterFailoverITCase {
     void aLongJobFinishesWholeAfterATaskManagerIsKilled() throws Exception {
         Path media = Files.createDirectories(tmp.resolve("media"));
         Media.Joined longInput = Media.joined(SpeechSet.load(), 2, 1.0, tmp, media.resolve("long.flac"));
-        Path jar = JobJars.build(tmp.resolve("asr-job.jar"), Path.of("target", "flink-asr-job.jar"), AsrJobEntry.class);
+        Path jar = Path.of("target", "flink-asr-job.jar"); // as operators submit it: main class JobMain
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0)) {
             Configuration asr = new Configuration();
@@ -59,7 +58,7 @@ class ClusterFailoverITCase {
                     "restart-strategy.exponential-delay.jitter-factor", "0.1");
             try (FlinkProcessCluster cluster = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 1, flink)) {
                 System.out.println("cluster " + cluster.restUrl() + ", logs in " + cluster.logDir());
-                JobID flinkJob = cluster.submitJar(jar, AsrJobEntry.class.getName(), List.of(
+                JobID flinkJob = cluster.submitJar(jar, JobMain.class.getName(), List.of(
                         "--bootstrap-servers", kafka.bootstrapServers(),
                         "--model", System.getProperty("flinkasr.model.path"),
                         "--media-root", SpeechSet.dir().toString(),

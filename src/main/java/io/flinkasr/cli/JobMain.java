@@ -1,10 +1,9 @@
-package io.flinkasr.cluster;
+package io.flinkasr.cli;
 
-import io.flinkasr.cli.JobCommand;
 import picocli.CommandLine;
 
 /**
- * The flink-asr job for {@link FlinkProcessCluster#submitJar}: {@code job} of flink-asr's command line
+ * The main class of {@code flink-asr-job.jar}, for a Flink cluster: {@code job} of flink-asr's command line
  * ({@link JobCommand}: creates the topics, defines the pipeline, submits it) without
  * {@code FlinkAsr.main}'s {@code System.exit}, which would end the JobManager: a jar run through the REST
  * API ({@code /jars/:id/run}) runs its main method inside the JobManager's JVM.
@@ -12,8 +11,8 @@ import picocli.CommandLine;
  * <p>Arguments: those of {@code flink-asr job} ({@code --bootstrap-servers}, {@code --model},
  * {@code --media-root}, {@code -Dkey=value}).
  */
-public final class AsrJobEntry {
-    private AsrJobEntry() {}
+public final class JobMain {
+    private JobMain() {}
 
     public static void main(String[] args) {
         int exit = new CommandLine(new JobCommand()).execute(args);
