@@ -13,7 +13,8 @@
 ARG FLINK_IMAGE=flink:2.2.1-java17
 
 # -----------------------------------------------------------------------------
-# Stage 1: cut org.vosk + com.sun.jna (with libvosk.so / libjnidispatch.so) out
+# Stage 1: cut org.vosk + com.sun.jna (with libvosk.so / libjnidispatch.so) and flink-asr's
+# SharedVoskModel (the JVM-wide model holder, so that job restarts share one model) out
 # of the fat jar into a small jar for /opt/flink/lib. Together with
 # classloader.parent-first-patterns.additional [org.vosk, com.sun.jna] this
 # loads Vosk's native library once per TaskManager JVM rather than once per
@@ -30,7 +31,9 @@ COPY target/flink-asr.jar /tmp/flink-asr.jar
 RUN set -eux; \
     mkdir -p /tmp/vosk-jna /out; \
     cd /tmp/vosk-jna; \
-    unzip -q /tmp/flink-asr.jar 'org/vosk/*' 'com/sun/jna/*' 'linux-x86-64/*'; \
+    unzip -q /tmp/flink-asr.jar 'org/vosk/*' 'com/sun/jna/*' 'linux-x86-64/*' \
+        'io/flinkasr/recognition/SharedVoskModel*.class'; \
+    test -f io/flinkasr/recognition/SharedVoskModel.class; \
     test -f org/vosk/LibVosk.class; \
     test -f linux-x86-64/libvosk.so; \
     test -f com/sun/jna/Native.class; \

@@ -51,7 +51,7 @@ class ClusterFailoverITCase {
                     // as in flink-conf/config.yaml
                     "execution.checkpointing.interval", "2 s",
                     "execution.checkpointing.unaligned.enabled", "true",
-                    "classloader.parent-first-patterns.additional", "org.vosk;com.sun.jna",
+                    "classloader.parent-first-patterns.additional", "org.vosk;com.sun.jna;io.flinkasr.recognition.SharedVoskModel",
                     "restart-strategy.type", "exponential-delay",
                     "restart-strategy.exponential-delay.initial-backoff", "1 s",
                     "restart-strategy.exponential-delay.backoff-multiplier", "2.0",

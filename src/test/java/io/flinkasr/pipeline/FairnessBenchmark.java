@@ -49,12 +49,26 @@ class FairnessBenchmark {
             }
             JsonNode done = api.await(longJob, Duration.ofMinutes(30));
             double longSeconds = (System.nanoTime() - t0) / 1e9;
+            JsonNode checkpoints = checkpoints(stack);
             System.out.printf(Locale.ROOT, "%nmachine: %d cores%n| 10 s clip submit → Finished | runs | min | median | max |%n| --- | --- | --- | --- | --- |%n",
                     Runtime.getRuntime().availableProcessors());
             row("idle stack", idle);
             row(String.format(Locale.ROOT, "while %.0f s of speech is recognised", hour.seconds()), busy);
             System.out.printf(Locale.ROOT, "the long job: %s in %.0f s, %d chunks%n", done.path("State").asText(), longSeconds, done.path("Chunks").size());
+            JsonNode e2e = checkpoints.path("summary").path("end_to_end_duration");
+            System.out.printf(Locale.ROOT, "checkpoints while it ran: %d completed, %d failed; end-to-end duration min %d ms, median %.0f ms, p90 %.0f ms, max %d ms%n",
+                    checkpoints.path("counts").path("completed").asInt(), checkpoints.path("counts").path("failed").asInt(),
+                    e2e.path("min").asLong(), e2e.path("p50").asDouble(), e2e.path("p90").asDouble(), e2e.path("max").asLong());
         }
+    }
+
+    /** Flink's checkpoint statistics of the stack's job, from its REST API. */
+    private static JsonNode checkpoints(LocalStack stack) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String jobId = stack.flinkJob().getJobID().toHexString();
+        String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.webUi() + "/jobs/" + jobId + "/checkpoints")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return io.flinkasr.records.Json.MAPPER.readTree(body);
     }
 
     private static double latency(AsrApi api, Path clip) throws Exception {
