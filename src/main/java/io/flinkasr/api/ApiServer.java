@@ -10,6 +10,12 @@ import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
 import io.flinkasr.records.MediaAsset;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.javalin.http.Context;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -31,11 +37,14 @@ import org.slf4j.LoggerFactory;
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     static final String HOST_ID = "flink-asr";
+    private static final java.util.Set<String> KNOWN_ACTIONS = java.util.Set.of(
+            "SubmitASRJob", "GetSmartHandleJob", "ListSmartJobs", "RegisterMediaInfo", "GetMediaInfo");
 
     private final Catalog jobs;
     private final AccessControl access;
     private final RateLimits rates;
     private final Javalin http;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     public ApiServer(Configuration config, Catalog jobs, AccessKeys keys) {
         this.jobs = jobs;
@@ -53,6 +62,21 @@ public final class ApiServer implements AutoCloseable {
         http.get("/", this::handle);
         http.post("/", this::handle);
         http.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
+        // Prometheus: requests by action and answer code, jobs by state, the JVM
+        for (JobState state : JobState.values()) {
+            Gauge.builder("flinkasr.jobs", jobs, c -> c.count(state)).tag("state", state.name())
+                    .description("Jobs the API knows, by state").register(metrics);
+        }
+        new JvmMemoryMetrics().bindTo(metrics);
+        new JvmGcMetrics().bindTo(metrics);
+        new JvmThreadMetrics().bindTo(metrics);
+        http.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        http.after("/", ctx -> {
+            String action = ctx.attribute("action");
+            String code = ctx.attribute("iceError");
+            metrics.counter("flinkasr.api.requests", "action", action != null ? action : "none",
+                    "code", code != null ? code : "OK").increment();
+        });
         http.exception(IceException.class, (e, ctx) -> error(ctx, e));
         http.exception(Exception.class, (e, ctx) -> {
             LOG.error("Request failed", e);
@@ -97,6 +121,7 @@ public final class ApiServer implements AutoCloseable {
         if (action == null || action.isEmpty()) {
             throw IceException.missing("Action");
         }
+        ctx.attribute("action", KNOWN_ACTIONS.contains(action) ? action : "other");
         AccessKey caller = access.authenticate(
                 new AccessControl.Request(ctx.method().name(), ctx.path(), query, form, headers, payload, loopback), Instant.now());
         rates.acquire(caller);

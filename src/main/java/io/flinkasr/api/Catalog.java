@@ -187,6 +187,11 @@ public final class Catalog implements AutoCloseable {
         return status != null && status.request.userId == userId ? status : null;
     }
 
+    /** How many jobs are in the state, over all users. */
+    public long count(JobState state) {
+        return jobs.values().stream().filter(s -> s.state == state).count();
+    }
+
     /** The user's jobs that match, newest first. */
     public List<JobStatus> list(long userId, Predicate<JobStatus> filter) {
         return jobs.values().stream()

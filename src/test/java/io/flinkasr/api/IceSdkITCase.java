@@ -286,6 +286,24 @@ class IceSdkITCase {
     }
 
     @Test
+    void prometheusSeesRequestsAndJobs() throws Exception {
+        Client client = sdk(A);
+        String jobId = client.submitASRJob(new SubmitASRJobRequest().setInputFile(SPEECH.resolve("test_audio_1.flac").toString())).getBody().getJobId();
+        await(client, jobId);
+        refused(() -> client.submitASRJob(new SubmitASRJobRequest().setTitle("no input")));
+
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(stack.apiUrl() + "metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body())
+                .containsPattern("flinkasr_api_requests_total\\{action=\"SubmitASRJob\",code=\"OK\"} [1-9]")
+                .containsPattern("flinkasr_api_requests_total\\{action=\"SubmitASRJob\",code=\"MissingParameter\"} [1-9]")
+                .containsPattern("flinkasr_jobs\\{state=\"Finished\"} [1-9]")
+                .contains("jvm_memory_used_bytes");
+    }
+
+    @Test
     void aKeyThatCallsTooFastIsThrottled() throws Exception {
         Configuration config = new Configuration();
         config.set(AsrOptions.BOOTSTRAP_SERVERS, stack.bootstrapServers());
