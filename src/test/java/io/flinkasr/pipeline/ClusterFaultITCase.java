@@ -123,7 +123,6 @@ class ClusterFaultITCase {
                         "-D" + AsrOptions.CHUNK_MAX_SECONDS.key() + "=12",
                         "-D" + AsrOptions.ATTEMPTS_DIR.key() + "=" + Files.createDirectories(tmp.resolve("attempts")).toUri());
                 JobID flinkJob = cluster.submitJar(JAR, JobMain.class.getName(), jobArgs);
-                List<JobID> flinkJobs = new ArrayList<>(List.of(flinkJob));
                 cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3), ClusterFaultITCase::allRunning);
 
                 Path users = tmp.resolve("users.json");
@@ -196,6 +195,7 @@ class ClusterFaultITCase {
                     // 2c. the JobManager: without HA the job is gone; submit it again from the newest retained checkpoint
                     at = awaitProgress(api, longJob, chunksDone(api.call("GetSmartHandleJob", "JobId", longJob).body()) + 2);
                     if (inFlight(at)) {
+                        checkpointFigures(cluster, flinkJob); // the JobManager forgets the job with its statistics
                         long kill = System.nanoTime();
                         cluster.killJobManager();
                         kills++;
@@ -208,7 +208,6 @@ class ClusterFaultITCase {
                         flinkJob = cluster.submitJar(JAR, JobMain.class.getName(), jobArgs,
                                 cluster.configuration().get(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM),
                                 checkpoint.toUri().toString());
-                        flinkJobs.add(flinkJob);
                         cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3), ClusterFaultITCase::allRunning);
                         figure(String.format("  the restored job's subtasks all RUNNING %.1f s after the kill", seconds(kill)));
                     } else {
@@ -220,14 +219,7 @@ class ClusterFaultITCase {
                             jobs.size(), kills, seconds(f0)));
 
                     // 3. the checks
-                    for (JobID id : flinkJobs) {
-                        JsonNode summary = cluster.rest("/jobs/" + id + "/checkpoints");
-                        JsonNode e2e = summary.path("summary").path("end_to_end_duration");
-                        figure(String.format("checkpoints of Flink job %s: %d completed, %d failed; end to end min %d ms, "
-                                        + "avg %d ms, p99 %s ms, max %d ms", id,
-                                summary.path("counts").path("completed").asInt(), summary.path("counts").path("failed").asInt(),
-                                e2e.path("min").asLong(), e2e.path("avg").asLong(), e2e.path("p99").asText(), e2e.path("max").asLong()));
-                    }
+                    checkpointFigures(cluster, flinkJob);
                     Map<String, List<JobStatus>> states = statesTopic(bootstrap);
                     int differing = 0;
                     int worst = 0;
@@ -254,17 +246,28 @@ class ClusterFaultITCase {
                     figure(String.format("%d of %d transcripts differ from the baseline, by at most %d words; total %.1f s",
                             differing, jobs.size(), worst, seconds(start)));
                     System.out.println(String.join("\n", figures));
+                    figures.clear();
                     assertThat(worst).as("words a transcript differs from the baseline by").isLessThanOrEqualTo(MAX_WORD_DIFFERENCE);
                 }
             }
         } finally {
             if (!figures.isEmpty()) {
-                System.out.println("ClusterFaultITCase figures so far:\n" + String.join("\n", figures));
+                System.out.println("ClusterFaultITCase failed; figures so far:\n" + String.join("\n", figures));
             }
         }
     }
 
     // ---------------------------------------------------------------------------------------------
+
+    /** The job's checkpoint counts and end-to-end durations ({@code GET /jobs/:id/checkpoints}). */
+    private void checkpointFigures(FlinkProcessCluster cluster, JobID id) throws Exception {
+        JsonNode stats = cluster.rest("/jobs/" + id + "/checkpoints");
+        JsonNode e2e = stats.path("summary").path("end_to_end_duration");
+        figure(String.format("checkpoints of Flink job %s: %d completed, %d failed; end to end min %d ms, "
+                        + "avg %d ms, p99 %s ms, max %d ms", id,
+                stats.path("counts").path("completed").asInt(), stats.path("counts").path("failed").asInt(),
+                e2e.path("min").asLong(), e2e.path("avg").asLong(), e2e.path("p99").asText(), e2e.path("max").asLong()));
+    }
 
     private static List<String> submitAll(AsrApi api, List<String> inputs) throws Exception {
         List<String> ids = new ArrayList<>();
