@@ -239,9 +239,12 @@ class ClusterFaultITCase {
                                 Path.of(inputs.get(i)).getFileName(), WordErrorRate.words(after).length,
                                 result.path("Chunks").size(), words));
                         if (words > 0) {
-                            figure("    baseline: " + WordErrorRate.normal(before));
-                            figure("    now:      " + WordErrorRate.normal(after));
+                            figure("    " + difference(before, after));
                         }
+                    }
+                    try (Stream<Path> markers = Files.list(tmp.resolve("attempts"))) {
+                        figure("recognition attempt markers left in asr.recognition.attempts-dir: "
+                                + markers.map(m -> m.getFileName().toString()).toList());
                     }
                     figure(String.format("%d of %d transcripts differ from the baseline, by at most %d words; total %.1f s",
                             differing, jobs.size(), worst, seconds(start)));
@@ -267,6 +270,32 @@ class ClusterFaultITCase {
                         + "avg %d ms, p99 %s ms, max %d ms", id,
                 stats.path("counts").path("completed").asInt(), stats.path("counts").path("failed").asInt(),
                 e2e.path("min").asLong(), e2e.path("avg").asLong(), e2e.path("p99").asText(), e2e.path("max").asLong()));
+        Map<String, Integer> failures = new LinkedHashMap<>();
+        for (JsonNode c : stats.path("history")) {
+            if ("FAILED".equals(c.path("status").asText())) {
+                String message = c.path("failure_message").asText("?");
+                failures.merge(message.substring(0, Math.min(160, message.length())), 1, Integer::sum);
+            }
+        }
+        failures.forEach((message, n) -> figure(String.format("  %d failed (of the recent history): %s", n, message)));
+    }
+
+    /** Where two transcripts differ: the differing words with three words of context. */
+    private static String difference(String before, String after) {
+        String[] a = WordErrorRate.words(before);
+        String[] b = WordErrorRate.words(after);
+        int head = 0;
+        while (head < a.length && head < b.length && a[head].equals(b[head])) {
+            head++;
+        }
+        int tail = 0;
+        while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail].equals(b[b.length - 1 - tail])) {
+            tail++;
+        }
+        int from = Math.max(0, head - 3);
+        return String.format("at word %d: baseline \"%s\", now \"%s\"", head,
+                String.join(" ", java.util.Arrays.copyOfRange(a, from, Math.min(a.length, a.length - tail + 3))),
+                String.join(" ", java.util.Arrays.copyOfRange(b, from, Math.min(b.length, b.length - tail + 3))));
     }
 
     private static List<String> submitAll(AsrApi api, List<String> inputs) throws Exception {
