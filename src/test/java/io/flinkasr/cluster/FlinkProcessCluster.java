@@ -249,6 +249,15 @@ public final class FlinkProcessCluster implements AutoCloseable {
      * parallelism.default does not reach jobs submitted this way, so it is always sent.)
      */
     public JobID submitJar(Path jar, String entryClass, List<String> args, int parallelism) throws Exception {
+        return submitJar(jar, entryClass, args, parallelism, null);
+    }
+
+    /**
+     * {@link #submitJar(Path, String, List, int)} restoring from a savepoint or retained checkpoint
+     * ({@code savepointPath} of the run request, e.g. {@code file:/.../chk-7}; null: start empty).
+     */
+    public JobID submitJar(Path jar, String entryClass, List<String> args, int parallelism, String savepointPath)
+            throws Exception {
         String boundary = "flinkasr-" + UUID.randomUUID();
         byte[] head = ("--" + boundary + "\r\n"
                         + "Content-Disposition: form-data; name=\"jarfile\"; filename=\"" + jar.getFileName() + "\"\r\n"
@@ -269,6 +278,9 @@ public final class FlinkProcessCluster implements AutoCloseable {
         run.put("entryClass", entryClass);
         run.put("programArgsList", args);
         run.put("parallelism", parallelism);
+        if (savepointPath != null) {
+            run.put("savepointPath", savepointPath);
+        }
         JsonNode started = send(HttpRequest.newBuilder(URI.create(restUrl + "/jars/" + jarId + "/run"))
                 .timeout(Duration.ofMinutes(5))
                 .header("Content-Type", "application/json")
@@ -333,6 +345,11 @@ public final class FlinkProcessCluster implements AutoCloseable {
                 Thread.sleep(200);
             }
         }
+    }
+
+    /** GET of a REST API path ({@code /jobs/:id/checkpoints}, ...), as JSON; an IOException unless 200. */
+    public JsonNode rest(String path) throws IOException, InterruptedException {
+        return get(path);
     }
 
     /** TaskManagers registered at the ResourceManager ({@code GET /taskmanagers}); a killed one stays until its heartbeat times out. */
@@ -582,7 +599,8 @@ public final class FlinkProcessCluster implements AutoCloseable {
         return result;
     }
 
-    private static List<Path> testClassPath() throws IOException {
+    /** The test JVM's whole class path (expanding a surefire/failsafe manifest-only jar). */
+    static List<Path> testClassPath() throws IOException {
         List<Path> entries = new ArrayList<>();
         for (String s : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (!s.isEmpty()) {

@@ -1,0 +1,108 @@
+package io.flinkasr.cluster;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/**
+ * A main class of the test class path run as a separate JVM (behind {@link ProcessWatchdog}, so it dies
+ * with the test JVM), its output appended to a log file: for fault tests that SIGKILL a Kafka broker or the
+ * API and start it again with the same arguments.
+ */
+public final class JavaProcess implements AutoCloseable {
+    private final String name;
+    private final Path log;
+    private final List<String> command;
+    private Process process;
+
+    private JavaProcess(String name, Path log, List<String> command) {
+        this.name = name;
+        this.log = log;
+        this.command = command;
+    }
+
+    /**
+     * Starts {@code mainClass args} with {@code jvmOptions} on the test JVM's class path, output to
+     * {@code log} (appended), and waits until a line of its output contains {@code readyLine}.
+     */
+    public static JavaProcess start(String name, Path log, List<String> jvmOptions, String mainClass, List<String> args,
+            String readyLine, Duration timeout) throws Exception {
+        Path argFile = log.resolveSibling(name + ".classpath.argfile");
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        Files.writeString(argFile, "-cp \"" + FlinkProcessCluster.testClassPath().stream()
+                .map(Path::toString).collect(Collectors.joining(File.pathSeparator)) + "\"\n");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("@" + argFile);
+        command.add(ProcessWatchdog.class.getName());
+        command.add(mainClass);
+        command.addAll(args);
+        JavaProcess p = new JavaProcess(name, log, command);
+        p.launch(readyLine, timeout);
+        return p;
+    }
+
+    /** SIGKILLs the process and waits until it is gone. */
+    public void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(name + " survived SIGKILL for 30 s");
+            }
+        }
+    }
+
+    /** Starts the process again with the same command line (killing it first if it runs) and waits until ready. */
+    public void restart(String readyLine, Duration timeout) throws Exception {
+        kill();
+        launch(readyLine, timeout);
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    private void launch(String readyLine, Duration timeout) throws Exception {
+        long from = Files.exists(log) ? Files.size(log) : 0;
+        Files.writeString(log, "#### " + LocalTime.now() + " " + String.join(" ", command) + "\n",
+                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String output = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+            if (output.length() > from && output.substring((int) Math.min(from, output.length())).contains(readyLine)) {
+                return;
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException(name + " did not print '" + readyLine + "' within " + timeout + "; see " + log);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+}
