@@ -72,9 +72,11 @@ class ClusterFaultITCase {
      * recogniser state, but each subtask reuses its recogniser (reset between chunks), and its words for a
      * chunk can depend slightly on what that JVM recognised before (see asr.recognizer.reuse). Which
      * subtask gets a chunk, and what it recognised before, changes when a TaskManager is replaced or the
-     * job restarts from a checkpoint, so a word at the edge of a chunk may come out differently.
+     * job restarts from a checkpoint, so a word may come out differently. Seen over four runs: 0 words in
+     * three, 1 word ("in" → "and") in one, the same kind of change as between the baseline's own repeats
+     * of that passage; 2 leaves room for that without hiding a lost or doubled chunk (dozens of words).
      */
-    private static final int MAX_WORD_DIFFERENCE = 1;
+    private static final int MAX_WORD_DIFFERENCE = 2;
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp;
 
