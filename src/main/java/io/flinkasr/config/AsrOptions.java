@@ -138,6 +138,14 @@ public final class AsrOptions {
                     .defaultValue(Duration.ofHours(12))
                     .withDescription("Longest media (or StartTime/Duration range) a job may recognise; longer is Media.TooLong.");
 
+    public static final ConfigOption<Double> CHUNK_CONTEXT_SECONDS =
+            key("asr.chunk.context-seconds")
+                    .doubleType()
+                    .defaultValue(3.0)
+                    .withDescription(
+                            "Seconds of the audio before a chunk that the recogniser hears first (and whose words"
+                                    + " are dropped), so that it does not start each chunk cold.");
+
     public static final ConfigOption<Duration> DECODE_TIMEOUT =
             key("asr.media.decode-timeout")
                     .durationType()

@@ -188,7 +188,7 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
         List<Segment> segments = new ArrayList<>();
         List<ChunkInfo> chunks = new ArrayList<>();
         for (ChunkResult r : ordered) {
-            chunks.add(new ChunkInfo(r.seq, r.offset, r.offset + r.length, r.subtask));
+            chunks.add(new ChunkInfo(r.seq, r.offset + r.lead, r.offset + r.length, r.subtask));
         }
         for (Segment s : Seams.join(ordered)) {
             segments.addAll(Transcript.finish(s, job.request));

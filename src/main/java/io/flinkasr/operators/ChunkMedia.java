@@ -54,6 +54,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     private transient long stepBytes;
     private transient double maxSeconds;
     private transient double overlapSeconds;
+    private transient double contextSeconds;
 
     public ChunkMedia(Configuration config) {
         this.config = config;
@@ -72,6 +73,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         maxSeconds = config.get(AsrOptions.MAX_MEDIA_DURATION).toMillis() / 1000.0;
         staging = Path.of(config.get(AsrOptions.STAGING_DIR));
         overlapSeconds = Math.min(config.get(AsrOptions.CHUNK_OVERLAP_SECONDS), planner.minSeconds() / 2);
+        contextSeconds = Math.max(0, config.get(AsrOptions.CHUNK_CONTEXT_SECONDS));
         routes = new RecognitionRoutes(
                 getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks(),
                 getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
@@ -162,14 +164,20 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
             want = job.end - job.position;
             lastWindow = true;
         }
-        byte[] pcm = decoder.decode(file, job.position, want);
+        // a few seconds before the chunk, heard first so the recogniser is warm when the chunk starts
+        double lead = job.nextSeq == 0 ? 0 : Math.min(contextSeconds, job.position - Math.max(0, job.request.startTime));
+        byte[] heard = decoder.decode(file, job.position - lead, lead + want);
+        int leadBytes = Math.min((int) Math.round(lead * AudioDecoder.SAMPLE_RATE) * 2, heard.length);
+        byte[] pcm = leadBytes == 0 ? heard : java.util.Arrays.copyOfRange(heard, leadBytes, heard.length);
         int wantBytes = (int) Math.round(want * AudioDecoder.SAMPLE_RATE) * 2;
         boolean endOfMedia = lastWindow || pcm.length < wantBytes - 320;
         ChunkPlanner.Cut cut = planner.cut(pcm, endOfMedia);
         if (cut.bytes() > 0) {
-            byte[] pcmOfChunk = cut.bytes() == pcm.length ? pcm : java.util.Arrays.copyOf(pcm, cut.bytes());
+            byte[] pcmOfChunk = leadBytes + cut.bytes() == heard.length ? heard : java.util.Arrays.copyOf(heard, leadBytes + cut.bytes());
             int seq = job.nextSeq++;
-            Chunk chunk = new Chunk(job.request.jobId, seq, job.position, pcmOfChunk, routes.route(job.request.jobId, seq));
+            double leadSeconds = leadBytes / (double) AudioDecoder.BYTES_PER_SECOND;
+            Chunk chunk = new Chunk(job.request.jobId, seq, job.position - leadSeconds, pcmOfChunk, routes.route(job.request.jobId, seq));
+            chunk.lead = leadSeconds;
             chunk.overlap = job.overlapNext;
             out.collect(chunk);
             double advance = cut.bytes() / (double) AudioDecoder.BYTES_PER_SECOND;

@@ -60,6 +60,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         result.offset = chunk.offset;
         result.length = chunk.pcm.length / (double) AudioDecoder.BYTES_PER_SECOND;
         result.overlap = chunk.overlap;
+        result.lead = chunk.lead;
         result.subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         if (attempts != null && !attempts.begin(chunk.key())) {
             LOG.warn("Chunk {} crashed its worker {} times; failing its job", chunk, maxAttempts);

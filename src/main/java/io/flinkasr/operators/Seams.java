@@ -11,7 +11,9 @@ import java.util.List;
  * had no pause, the later chunk starts {@code overlap} seconds early, so the words around the cut were
  * heard twice, each time with context on one side only; the seam is placed in the middle of the
  * overlap, and each word is kept from the chunk on whose side of the seam its middle lies. That keeps
- * every word once and takes each from the chunk that heard more around it.
+ * every word once and takes each from the chunk that heard more around it. A chunk may also start with
+ * a few seconds of context ({@code lead}) that the previous chunk holds whole: the seam then moves past
+ * it, and the context's words come from the previous chunk.
  */
 final class Seams {
     private Seams() {}
@@ -24,10 +26,10 @@ final class Seams {
         }
         for (int i = 1; i < ordered.size(); i++) {
             ChunkResult later = ordered.get(i);
-            if (later.overlap <= 0) {
+            if (later.overlap <= 0 && later.lead <= 0) {
                 continue;
             }
-            double seam = later.offset + later.overlap / 2;
+            double seam = later.offset + later.lead + later.overlap / 2;
             perChunk.set(i - 1, keep(perChunk.get(i - 1), Double.NEGATIVE_INFINITY, seam));
             perChunk.set(i, keep(perChunk.get(i), seam, Double.POSITIVE_INFINITY));
         }

@@ -17,6 +17,11 @@ public class Chunk {
     public int route;
     /** Seconds at the start of this chunk that the previous chunk also holds (cut where there was no pause). */
     public double overlap;
+    /**
+     * Seconds of context at the very start: audio the previous chunk holds whole, given to the recogniser
+     * so that it starts this chunk warm; its words are dropped in favour of the previous chunk's.
+     */
+    public double lead;
 
     public Chunk() {}
 

@@ -8,6 +8,8 @@ public class ChunkResult {
     public double length;
     /** Seconds at the start shared with the previous chunk; the assembler keeps each word once. */
     public double overlap;
+    /** Seconds of context at the start that belong to the previous chunk (see Chunk#lead). */
+    public double lead;
     public Segment[] segments;
     /** Which recognition subtask decoded the chunk (shown in the job's chunk list). */
     public int subtask;

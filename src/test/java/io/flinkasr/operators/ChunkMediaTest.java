@@ -108,14 +108,17 @@ class ChunkMediaTest {
         for (int i = 0; i < chunks.size(); i++) {
             Chunk c = chunks.get(i);
             assertThat(c.seq).isEqualTo(i);
-            assertThat(c.offset).isCloseTo(expected, org.assertj.core.data.Offset.offset(0.001));
-            assertThat(c.seconds()).isLessThanOrEqualTo(15.0);
+            // each chunk but the first starts with 3 s of context the previous one holds whole
+            assertThat(c.lead).isEqualTo(i == 0 ? 0.0 : 3.0);
+            assertThat(c.offset + c.lead).isCloseTo(expected, org.assertj.core.data.Offset.offset(0.001));
+            double own = c.seconds() - c.lead;
+            assertThat(own).isLessThanOrEqualTo(15.0);
             if (i < chunks.size() - 1) {
-                assertThat(c.seconds()).isGreaterThanOrEqualTo(10.0);
+                assertThat(own).isGreaterThanOrEqualTo(10.0);
                 // the cut falls in a pause: 1.6-2.0 s into each two seconds
                 assertThat((c.offset + c.seconds()) % 2).isBetween(1.6, 2.0);
             }
-            expected += c.seconds();
+            expected += own;
         }
         assertThat(expected).isCloseTo(50.0, org.assertj.core.data.Offset.offset(0.05));
         assertThat(harness.numKeyedStateEntries()).isZero();
@@ -132,7 +135,7 @@ class ChunkMediaTest {
         for (int i = 1; i < chunks.size(); i++) {
             Chunk previous = chunks.get(i - 1);
             assertThat(chunks.get(i).overlap).isEqualTo(1.5);
-            assertThat(chunks.get(i).offset).isCloseTo(previous.offset + previous.seconds() - 1.5, org.assertj.core.data.Offset.offset(0.001));
+            assertThat(chunks.get(i).offset + chunks.get(i).lead).isCloseTo(previous.offset + previous.seconds() - 1.5, org.assertj.core.data.Offset.offset(0.001));
         }
         Chunk last = chunks.get(chunks.size() - 1);
         assertThat(last.offset + last.seconds()).isCloseTo(40.0, org.assertj.core.data.Offset.offset(0.05));
@@ -148,7 +151,7 @@ class ChunkMediaTest {
 
         List<Chunk> chunks = harness.extractOutputValues();
         assertThat(chunks.get(0).offset).isEqualTo(12.5);
-        double total = chunks.stream().mapToDouble(Chunk::seconds).sum();
+        double total = chunks.stream().mapToDouble(c -> c.seconds() - c.lead).sum();
         assertThat(total).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.01));
         assertThat(chunks.get(chunks.size() - 1).pcm.length % 2).isZero();
         assertThat(events().get(0).mediaSeconds).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.01));

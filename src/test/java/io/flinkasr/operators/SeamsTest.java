@@ -53,6 +53,16 @@ class SeamsTest {
     }
 
     @Test
+    void theContextAChunkStartsWithIsTheEarlierChunksWords() {
+        // chunk 2 holds 17-20 s as context (lead 3 s) before its own audio from the cut at 20 s
+        ChunkResult first = chunk(0, 0, 0, w("one", 17.2, 17.6), w("two", 18.0, 19.5));
+        ChunkResult second = chunk(1, 17.0, 0, w("won", 17.1, 17.6), w("two", 18.0, 19.4), w("three", 20.3, 20.8));
+        second.lead = 3.0;
+
+        assertThat(words(Seams.join(List.of(first, second)))).containsExactly("one", "two", "three");
+    }
+
+    @Test
     void chunksCutInAPauseAreJoinedAsTheyAre() {
         ChunkResult first = chunk(0, 0, 0, w("a", 1, 2));
         ChunkResult second = chunk(1, 20, 0, w("b", 20.1, 20.5));
