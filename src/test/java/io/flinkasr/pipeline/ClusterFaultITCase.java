@@ -55,7 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Checked: every job of the second batch ends Finished (none lost, none left Executing); on the states
  * topic (read_committed) each job's states only move forward and it has exactly one final record; segments
  * are ordered without duplicates and chunks come whole and in order; each transcript equals the baseline's
- * (see {@link #MAX_WORD_DIFFERENCE}). Printed: the kills and recovery times, checkpoint durations, totals.
+ * (within {@link #maxWordDifference}, see there). Printed: the kills and recovery times, checkpoint durations, totals.
  *
  * <p>Process logs: {@code <tmp>/logs} and {@code <tmp>/cluster/logs}; the folder is kept when the test fails.
  */
