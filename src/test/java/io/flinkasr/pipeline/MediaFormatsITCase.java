@@ -91,7 +91,7 @@ class MediaFormatsITCase {
             }
             int differences = WordErrorRate.errors(reference, text);
             report.append(String.format(Locale.ROOT, "%-40s %d words differ from FLAC: %s%n", e.getKey(), differences, text));
-            assertThat(differences).as("%s transcribed as%n%s%ninstead of%n%s", e.getKey(), text, reference).isLessThanOrEqualTo(2);
+            assertThat(differences).as("%s transcribed as%n%s%ninstead of%n%s", e.getKey(), text, reference).isLessThanOrEqualTo(3);
             assertThat(WordErrorRate.of(SpeechSet.load().get(0).transcript(), text)).isLessThan(0.15);
         }
         System.out.print(report);
