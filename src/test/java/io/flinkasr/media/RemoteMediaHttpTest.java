@@ -419,18 +419,7 @@ class RemoteMediaHttpTest {
 
     /** Fetches until complete, checking that every step stays within its bound. */
     private List<FetchStep> fetchAll(RemoteMedia media, String url, long from) throws MediaException {
-        List<FetchStep> steps = new ArrayList<>();
-        long bytes = from;
-        for (int i = 0; i < 100; i++) {
-            FetchStep step = media.fetch(url, target, bytes, STEP);
-            assertThat(step.bytes()).isLessThanOrEqualTo(bytes + STEP);
-            steps.add(step);
-            bytes = step.bytes();
-            if (step.complete()) {
-                return steps;
-            }
-        }
-        throw new AssertionError("not complete after 100 steps");
+        return Fetches.all(media, url, target, from, STEP);
     }
 
     private static Configuration loopbackAllowed() {

@@ -214,18 +214,7 @@ class RemoteMediaS3Test {
     }
 
     private static List<FetchStep> fetchAll(RemoteMedia media, String input, Path target) throws MediaException {
-        List<FetchStep> steps = new ArrayList<>();
-        long bytes = 0;
-        for (int i = 0; i < 100; i++) {
-            FetchStep step = media.fetch(input, target, bytes, STEP);
-            assertThat(step.bytes()).isLessThanOrEqualTo(bytes + STEP);
-            steps.add(step);
-            bytes = step.bytes();
-            if (step.complete()) {
-                return steps;
-            }
-        }
-        throw new AssertionError("not complete after 100 steps");
+        return Fetches.all(media, input, target, 0, STEP);
     }
 
     private static void upload(MinioClient client, String key, byte[] content) throws Exception {

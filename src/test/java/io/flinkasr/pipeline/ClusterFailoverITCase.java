@@ -7,6 +7,7 @@ import io.flinkasr.api.AccessKeys;
 import io.flinkasr.api.ApiServer;
 import io.flinkasr.api.Catalog;
 import io.flinkasr.cli.JobMain;
+import io.flinkasr.cluster.AsrClusterSettings;
 import io.flinkasr.cluster.FlinkProcessCluster;
 import io.flinkasr.cluster.FlinkProcessCluster.Subtask;
 import io.flinkasr.config.AsrOptions;
@@ -47,15 +48,7 @@ class ClusterFailoverITCase {
             asr.set(AsrOptions.TOPIC_PARTITIONS, 2);
             JobTopics.ensureExist(asr);
 
-            Map<String, String> flink = Map.of(
-                    // as in flink-conf/config.yaml
-                    "execution.checkpointing.interval", "2 s",
-                    "execution.checkpointing.unaligned.enabled", "true",
-                    "classloader.parent-first-patterns.additional", "org.vosk;com.sun.jna;io.flinkasr.recognition.SharedVoskModel",
-                    "restart-strategy.type", "exponential-delay",
-                    "restart-strategy.exponential-delay.initial-backoff", "1 s",
-                    "restart-strategy.exponential-delay.backoff-multiplier", "2.0",
-                    "restart-strategy.exponential-delay.jitter-factor", "0.1");
+            Map<String, String> flink = AsrClusterSettings.flink("2 s");
             try (FlinkProcessCluster cluster = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 1, flink)) {
                 System.out.println("cluster " + cluster.restUrl() + ", logs in " + cluster.logDir());
                 JobID flinkJob = cluster.submitJar(jar, JobMain.class.getName(), List.of(

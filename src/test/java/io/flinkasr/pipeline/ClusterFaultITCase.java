@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.api.AccessKey;
 import io.flinkasr.api.AccessKeys;
 import io.flinkasr.cli.JobMain;
+import io.flinkasr.cluster.AsrClusterSettings;
 import io.flinkasr.cluster.FlinkProcessCluster;
 import io.flinkasr.cluster.FlinkProcessCluster.Subtask;
 import io.flinkasr.cluster.JavaProcess;
@@ -108,15 +109,7 @@ class ClusterFaultITCase {
             asr.set(AsrOptions.TOPIC_PARTITIONS, 2);
             JobTopics.ensureExist(asr);
 
-            Map<String, String> flink = Map.of(
-                    "execution.checkpointing.interval", "1 s",
-                    "execution.checkpointing.unaligned.enabled", "true",
-                    "execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION",
-                    "classloader.parent-first-patterns.additional", "org.vosk;com.sun.jna;io.flinkasr.recognition.SharedVoskModel",
-                    "restart-strategy.type", "exponential-delay",
-                    "restart-strategy.exponential-delay.initial-backoff", "1 s",
-                    "restart-strategy.exponential-delay.backoff-multiplier", "2.0",
-                    "restart-strategy.exponential-delay.jitter-factor", "0.1");
+            Map<String, String> flink = AsrClusterSettings.flink("1 s");
             try (FlinkProcessCluster cluster = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 1, flink)) {
                 System.out.println("cluster " + cluster.restUrl() + ", logs in " + cluster.logDir() + " and " + logs);
                 List<String> jobArgs = List.of(
