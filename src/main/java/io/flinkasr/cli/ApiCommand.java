@@ -38,7 +38,6 @@ public class ApiCommand implements Callable<Integer> {
             config.set(AsrOptions.API_PORT, port);
         }
         JobTopics.ensureExist(config);
-        String kafka = config.get(AsrOptions.BOOTSTRAP_SERVERS);
         Catalog jobs = new Catalog(config);
         jobs.awaitCaughtUp(Duration.ofMinutes(5));
         ApiServer api = new ApiServer(config, jobs, AccessKeys.load(users))
