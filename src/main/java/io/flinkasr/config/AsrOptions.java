@@ -2,6 +2,7 @@ package io.flinkasr.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.flinkasr.recognition.RecognizerMode;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
@@ -59,15 +60,17 @@ public final class AsrOptions {
                             "Folder of the Vosk model. Default: model/model-en-us beside flink-asr.jar"
                                     + " (where the Maven build unpacks it).");
 
-    public static final ConfigOption<Boolean> REUSE_RECOGNIZER =
-            key("asr.recognizer.reuse")
-                    .booleanType()
-                    .defaultValue(true)
+    public static final ConfigOption<RecognizerMode> RECOGNIZER_MODE =
+            key("asr.recognizer.mode")
+                    .enumType(RecognizerMode.class)
+                    .defaultValue(RecognizerMode.REUSED)
                     .withDescription(
-                            "Reuse one Vosk recognizer per subtask (reset between chunks) instead of a fresh one"
-                                    + " per chunk: half the CPU per chunk (a fresh recognizer starts with a cold"
-                                    + " decoding-graph cache). Either way Vosk's words for a chunk can depend"
-                                    + " slightly on what the JVM recognised before.");
+                            "How Vosk is set up per chunk. REUSED: one recognizer per subtask on the JVM's"
+                                    + " shared model (fastest). FRESH: a new recognizer per chunk (about twice the"
+                                    + " CPU). REPRODUCIBLE: a model loaded for every chunk, so transcripts are"
+                                    + " identical word for word across runs, restarts and failures (about three"
+                                    + " times the CPU). With the shared model a chunk's words can depend slightly"
+                                    + " on what the JVM decoded before.");
 
     public static final ConfigOption<String> ATTEMPTS_DIR =
             key("asr.recognition.attempts-dir")

@@ -8,8 +8,8 @@ public interface RecognizerFactory extends Serializable {
 
     SpeechRecognizer create();
 
-    /** Vosk with the model in {@code modelPath}, loaded once per JVM; see {@link VoskRecognizer} on reuse. */
-    static RecognizerFactory vosk(String modelPath, boolean reuse) {
-        return () -> new VoskRecognizer(modelPath, 16000f, reuse);
+    /** Vosk with the model in {@code modelPath}, set up per chunk as {@code mode} says. */
+    static RecognizerFactory vosk(String modelPath, RecognizerMode mode) {
+        return () -> new VoskRecognizer(modelPath, 16000f, mode);
     }
 }

@@ -10,64 +10,83 @@ import org.vosk.Model;
 import org.vosk.Recognizer;
 
 /**
- * Vosk on the JVM-wide shared model; each utterance that Vosk's endpointer closes becomes one segment.
- *
- * <p>With {@code reuse} one {@link Recognizer} serves every call and is reset in between; otherwise a
- * fresh one is made per call. Measured on a 5-minute file: 15.9 s of CPU reused, 30.3 s fresh, because a
- * fresh recognizer starts with a cold decoding-graph cache. Neither is strictly reproducible: Vosk
- * carries some state across resets (1 of 7 chunks came out with different words after two earlier
- * chunks), and the same whole file decoded twice in one JVM with fresh recognizers also differed.
+ * Vosk; each utterance that Vosk's endpointer closes becomes one segment. How the model and recognizer are
+ * set up per call is the {@link RecognizerMode}: REUSED (one {@link Recognizer} per instance, on the JVM's
+ * shared model), FRESH (a new recognizer per call) or REPRODUCIBLE (a model loaded for each call).
  */
 public final class VoskRecognizer implements SpeechRecognizer {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BLOCK = 8000; // bytes: 0.25 s
 
-    private final Model model;
+    private final String modelPath;
     private final float sampleRate;
-    private final boolean reuse;
+    private final RecognizerMode mode;
+    /** The JVM's shared model; null in REPRODUCIBLE mode. */
+    private final Model shared;
     private Recognizer reused;
     /** Samples fed to {@link #reused} before the current call: Vosk's times count from its creation. */
     private long reusedSamples;
     private boolean closed;
 
+    /** A fresh recognizer per call on the shared model: Vosk decoding a file whole. */
     public VoskRecognizer(String modelPath, float sampleRate) {
-        this(modelPath, sampleRate, false);
+        this(modelPath, sampleRate, RecognizerMode.FRESH);
     }
 
-    public VoskRecognizer(String modelPath, float sampleRate, boolean reuse) {
-        this.model = SharedVoskModel.acquire(modelPath);
+    public VoskRecognizer(String modelPath, float sampleRate, RecognizerMode mode) {
+        this.modelPath = modelPath;
         this.sampleRate = sampleRate;
-        this.reuse = reuse;
+        this.mode = mode;
+        this.shared = mode == RecognizerMode.REPRODUCIBLE ? null : SharedVoskModel.acquire(modelPath);
     }
 
     @Override
     public List<Segment> recognize(byte[] pcm) {
-        Recognizer recognizer = reuse && reused != null ? reused : newRecognizer();
-        double clock = recognizer == reused ? reusedSamples / (double) sampleRate : 0;
-        List<Segment> segments = new ArrayList<>();
-        try {
-            byte[] block = new byte[BLOCK];
-            for (int at = 0; at < pcm.length; at += BLOCK) {
-                int n = Math.min(BLOCK, pcm.length - at);
-                System.arraycopy(pcm, at, block, 0, n);
-                if (recognizer.acceptWaveForm(block, n)) {
-                    addSegment(recognizer.getResult(), clock, segments);
-                }
-            }
-            addSegment(recognizer.getFinalResult(), clock, segments);
-        } finally {
-            if (reuse) {
-                recognizer.reset();
-                reusedSamples = (recognizer == reused ? reusedSamples : 0) + pcm.length / 2;
-                reused = recognizer;
-            } else {
-                recognizer.close();
+        if (mode == RecognizerMode.REPRODUCIBLE) {
+            try (Model own = SharedVoskModel.load(modelPath); Recognizer recognizer = newRecognizer(own)) {
+                return decode(recognizer, pcm, 0);
             }
         }
+        if (mode == RecognizerMode.FRESH) {
+            try (Recognizer recognizer = newRecognizer(shared)) {
+                return decode(recognizer, pcm, 0);
+            }
+        }
+        if (reused == null) {
+            reused = newRecognizer(shared);
+            reusedSamples = 0;
+        }
+        try {
+            return decode(reused, pcm, reusedSamples / (double) sampleRate);
+        } finally {
+            reused.reset();
+            reusedSamples += pcm.length / 2;
+        }
+    }
+
+    /** Feeds {@code pcm} and finalises, so that nothing of this audio's utterance state reaches the next call. */
+    private static List<Segment> decode(Recognizer recognizer, byte[] pcm, double clock) {
+        List<Segment> segments = new ArrayList<>();
+        byte[] block = new byte[BLOCK];
+        boolean endpoint = false;
+        for (int at = 0; at < pcm.length; at += BLOCK) {
+            int n = Math.min(BLOCK, pcm.length - at);
+            System.arraycopy(pcm, at, block, 0, n);
+            endpoint = recognizer.acceptWaveForm(block, n);
+            if (endpoint) {
+                addSegment(recognizer.getResult(), clock, segments);
+            }
+        }
+        if (endpoint) {
+            // Vosk finalises, and drops its feature pipeline with the speaker adaptation, only from a running
+            // utterance: reopen one with no audio, so that the next call does not start adapted to this speaker.
+            recognizer.acceptWaveForm(block, 0);
+        }
+        addSegment(recognizer.getFinalResult(), clock, segments);
         return segments;
     }
 
-    private Recognizer newRecognizer() {
+    private Recognizer newRecognizer(Model model) {
         try {
             Recognizer recognizer = new Recognizer(model, sampleRate);
             recognizer.setWords(true);
@@ -110,7 +129,9 @@ public final class VoskRecognizer implements SpeechRecognizer {
                 reused.close();
                 reused = null;
             }
-            SharedVoskModel.release();
+            if (shared != null) {
+                SharedVoskModel.release();
+            }
         }
     }
 }

@@ -76,7 +76,7 @@ public final class AsrPipeline {
                 env,
                 JobTopics.requests(config),
                 JobTopics.states(config),
-                RecognizerFactory.vosk(config.get(AsrOptions.MODEL_PATH), config.get(AsrOptions.REUSE_RECOGNIZER)),
+                RecognizerFactory.vosk(config.get(AsrOptions.MODEL_PATH), config.get(AsrOptions.RECOGNIZER_MODE)),
                 config);
     }
 }

@@ -10,11 +10,18 @@ import org.apache.flink.configuration.CoreOptions;
 public final class TestStacks {
     private TestStacks() {}
 
-    /** Default settings, the real model from the build, media read from these roots: what a user runs. */
+    /**
+     * Default settings, the real model from the build, media read from these roots: what a user runs. System
+     * properties named {@code asr.*} (e.g. {@code mvn verify -Pbench -Dasr.chunk.context-seconds=0}) override
+     * the defaults, so a benchmark can be repeated with other settings.
+     */
     public static Configuration asUsersRunIt(Path... mediaRoots) {
         Configuration config = new Configuration();
         config.set(AsrOptions.MODEL_PATH, System.getProperty("flinkasr.model.path"));
         config.set(AsrOptions.MEDIA_ROOTS, Arrays.stream(mediaRoots).map(Path::toString).toList());
+        System.getProperties().stringPropertyNames().stream()
+                .filter(name -> name.startsWith("asr."))
+                .forEach(name -> config.setString(name, System.getProperty(name)));
         return config;
     }
 

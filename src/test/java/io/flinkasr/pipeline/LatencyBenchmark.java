@@ -3,6 +3,7 @@ package io.flinkasr.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
+import io.flinkasr.recognition.RecognizerMode;
 import io.flinkasr.local.TestStacks;
 import io.flinkasr.media.AudioDecoder;
 import io.flinkasr.recognition.VoskRecognizer;
@@ -35,13 +36,13 @@ class LatencyBenchmark {
         StringBuilder table = new StringBuilder();
         table.append("| input | audio | recognizer | flink-asr submit → Finished | chunks | Vosk whole file, 1 thread | WER flink-asr | WER whole-file |\n");
         table.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
-        for (boolean reuse : new boolean[] {false, true}) {
+        for (RecognizerMode recognizers : RecognizerMode.values()) {
             Configuration config = TestStacks.asUsersRunIt(SpeechSet.dir(), media);
-            config.set(AsrOptions.REUSE_RECOGNIZER, reuse);
-            try (LocalStack stack = LocalStack.start(config, tmp.resolve("data-" + reuse), 0, null)) {
+            config.set(AsrOptions.RECOGNIZER_MODE, recognizers);
+            try (LocalStack stack = LocalStack.start(config, tmp.resolve("data-" + recognizers), 0, null)) {
                 AsrApi api = new AsrApi(stack.apiUrl());
                 api.await(api.submit(clip.toString()), Duration.ofMinutes(5)); // warm-up: model load, JIT
-                String mode = reuse ? "one per subtask, reset (default)" : "fresh per chunk (asr.recognizer.reuse=false)";
+                String mode = "`asr.recognizer.mode: " + recognizers + "`" + (recognizers == AsrOptions.RECOGNIZER_MODE.defaultValue() ? " (default)" : "");
                 row(table, api, "10 s clip (jfk.flac)", mode, clip, 11.0, recordings.get(0).transcript(), model);
                 row(table, api, "5-minute file (shared recordings joined)", mode, five.file(), five.seconds(), five.transcript(), model);
             }
