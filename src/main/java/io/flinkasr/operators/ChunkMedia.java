@@ -53,6 +53,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     private transient Path staging;
     private transient long stepBytes;
     private transient double maxSeconds;
+    private transient double wholeSeconds;
     private transient double overlapSeconds;
     private transient double contextSeconds;
 
@@ -71,6 +72,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         remote = new RemoteMedia(remoteSettings);
         stepBytes = remoteSettings.stepBytes();
         maxSeconds = config.get(AsrOptions.MAX_MEDIA_DURATION).toMillis() / 1000.0;
+        wholeSeconds = config.getOptional(AsrOptions.CHUNK_WHOLE_SECONDS).orElse(planner.minSeconds() + planner.maxSeconds());
         staging = Path.of(config.get(AsrOptions.STAGING_DIR));
         overlapSeconds = Math.min(config.get(AsrOptions.CHUNK_OVERLAP_SECONDS), planner.minSeconds() / 2);
         contextSeconds = Math.max(0, config.get(AsrOptions.CHUNK_CONTEXT_SECONDS));
@@ -160,7 +162,9 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     private void cutNext(ChunkingPosition job, Path file, OnTimerContext ctx, Collector<Chunk> out) throws Exception {
         double want = planner.maxSeconds();
         boolean lastWindow = false;
-        if (job.end > 0 && job.end - job.position <= want + 0.01) {
+        // short media is one chunk, whole: no seam, and what Vosk gives for the whole file
+        boolean whole = job.nextSeq == 0 && job.end > 0 && job.end - job.position <= wholeSeconds + 0.01;
+        if (job.end > 0 && (whole || job.end - job.position <= want + 0.01)) {
             want = job.end - job.position;
             lastWindow = true;
         }

@@ -56,13 +56,38 @@ class ChunkMediaTest {
 
     @BeforeEach
     void open() throws Exception {
+        open(new Configuration());
+    }
+
+    /** Chunks of 10-15 s, so media up to 25 s is one chunk, with {@code extra} settings on top. */
+    private void open(Configuration extra) throws Exception {
         Configuration config = new Configuration();
         config.set(AsrOptions.MEDIA_ROOTS, List.of(media.toString()));
         config.set(AsrOptions.CHUNK_MIN_SECONDS, 10.0);
         config.set(AsrOptions.CHUNK_MAX_SECONDS, 15.0);
         config.set(AsrOptions.MAX_MEDIA_DURATION, java.time.Duration.ofSeconds(55));
+        config.addAll(extra);
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ChunkMedia(config), r -> r.jobId, Types.STRING);
         harness.setProcessingTime(now);
+    }
+
+    @Test
+    void mediaThatWouldBeCutInJustTwoIsOneChunkWhole() throws Exception {
+        JobRequest r = request("short", tones.toString());
+        r.duration = 24;
+        harness.processElement(r, 0);
+        runUntilEnded(1, 20);
+        List<Chunk> chunks = harness.extractOutputValues();
+        assertThat(chunks).hasSize(1);
+        assertThat(chunks.get(0).seconds()).isCloseTo(24.0, org.assertj.core.data.Offset.offset(0.01));
+
+        harness.close();
+        Configuration split = new Configuration();
+        split.set(AsrOptions.CHUNK_WHOLE_SECONDS, 0.0);
+        open(split);
+        harness.processElement(r, 0);
+        runUntilEnded(1, 20);
+        assertThat(harness.extractOutputValues()).hasSize(2);
     }
 
     @AfterEach
