@@ -66,11 +66,9 @@ public final class AsrOptions {
                     .defaultValue(RecognizerMode.REUSED)
                     .withDescription(
                             "How Vosk is set up per chunk. REUSED: one recognizer per subtask on the JVM's"
-                                    + " shared model (fastest). FRESH: a new recognizer per chunk (about twice the"
-                                    + " CPU). REPRODUCIBLE: a model loaded for every chunk, so transcripts are"
-                                    + " identical word for word across runs, restarts and failures (about three"
-                                    + " times the CPU). With the shared model a chunk's words can depend slightly"
-                                    + " on what the JVM decoded before.");
+                                    + " shared model, reset between chunks (fastest). FRESH: a new recognizer per"
+                                    + " chunk (about twice the CPU). Either way Vosk's words can move by a word or"
+                                    + " two in a thousand between runs.");
 
     public static final ConfigOption<String> ATTEMPTS_DIR =
             key("asr.recognition.attempts-dir")

@@ -17,7 +17,12 @@ public final class SharedVoskModel {
 
     public static synchronized Model acquire(String path) {
         if (model == null) {
-            model = load(path);
+            LibVosk.setLogLevel(LogLevel.WARNINGS);
+            try {
+                model = new Model(path);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("Cannot load the Vosk model from " + path, e);
+            }
             modelPath = path;
         } else if (!modelPath.equals(path)) {
             throw new IllegalStateException(
@@ -25,16 +30,6 @@ public final class SharedVoskModel {
         }
         users++;
         return model;
-    }
-
-    /** A model of the caller's own, not shared: the caller closes it. */
-    public static Model load(String path) {
-        LibVosk.setLogLevel(LogLevel.WARNINGS);
-        try {
-            return new Model(path);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("Cannot load the Vosk model from " + path, e);
-        }
     }
 
     public static synchronized void release() {

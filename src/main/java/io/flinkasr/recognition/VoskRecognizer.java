@@ -10,18 +10,16 @@ import org.vosk.Model;
 import org.vosk.Recognizer;
 
 /**
- * Vosk; each utterance that Vosk's endpointer closes becomes one segment. How the model and recognizer are
- * set up per call is the {@link RecognizerMode}: REUSED (one {@link Recognizer} per instance, on the JVM's
- * shared model), FRESH (a new recognizer per call) or REPRODUCIBLE (a model loaded for each call).
+ * Vosk on the JVM's shared model; each utterance that Vosk's endpointer closes becomes one segment. The
+ * {@link RecognizerMode} says whether one {@link Recognizer} serves every call (REUSED) or each call gets
+ * a fresh one (FRESH).
  */
 public final class VoskRecognizer implements SpeechRecognizer {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BLOCK = 8000; // bytes: 0.25 s
 
-    private final String modelPath;
     private final float sampleRate;
     private final RecognizerMode mode;
-    /** The JVM's shared model; null in REPRODUCIBLE mode. */
     private final Model shared;
     private Recognizer reused;
     /** Samples fed to {@link #reused} before the current call: Vosk's times count from its creation. */
@@ -34,19 +32,13 @@ public final class VoskRecognizer implements SpeechRecognizer {
     }
 
     public VoskRecognizer(String modelPath, float sampleRate, RecognizerMode mode) {
-        this.modelPath = modelPath;
         this.sampleRate = sampleRate;
         this.mode = mode;
-        this.shared = mode == RecognizerMode.REPRODUCIBLE ? null : SharedVoskModel.acquire(modelPath);
+        this.shared = SharedVoskModel.acquire(modelPath);
     }
 
     @Override
     public List<Segment> recognize(byte[] pcm) {
-        if (mode == RecognizerMode.REPRODUCIBLE) {
-            try (Model own = SharedVoskModel.load(modelPath); Recognizer recognizer = newRecognizer(own)) {
-                return decode(recognizer, pcm, 0);
-            }
-        }
         if (mode == RecognizerMode.FRESH) {
             try (Recognizer recognizer = newRecognizer(shared)) {
                 return decode(recognizer, pcm, 0);
@@ -129,9 +121,7 @@ public final class VoskRecognizer implements SpeechRecognizer {
                 reused.close();
                 reused = null;
             }
-            if (shared != null) {
-                SharedVoskModel.release();
-            }
+            SharedVoskModel.release();
         }
     }
 }

