@@ -112,6 +112,13 @@ public final class FlinkProcessCluster implements AutoCloseable {
     private static final Duration PROCESS_START_TIMEOUT = Duration.ofMinutes(3);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * A TaskManager that exited by itself (a crash, a halt; not killed through this object), seen while
+     * {@link #replaceTaskManagersThatExit()} is on: its index, pid and exit code, when its exit was noticed
+     * ({@link System#nanoTime()}), and the index of the TaskManager started in its place.
+     */
+    public record TaskManagerExit(int index, long pid, int exitCode, long atNanos, int replacement) {}
+
     /** One subtask of a running job, as the REST API shows it ({@code /jobs/:id/vertices/:vid}). */
     public record Subtask(String vertex, int index, String status, int attempt, String taskManagerId) {
         public boolean running() {
@@ -130,6 +137,8 @@ public final class FlinkProcessCluster implements AutoCloseable {
     private final List<Process> taskManagers = new ArrayList<>();
     /** Processes this object killed on purpose (or closed): their exit is no failure. */
     private final Set<Process> stopped = new HashSet<>();
+    private final List<TaskManagerExit> exits = new ArrayList<>();
+    private boolean replaceExited;
     private Process jobManager;
     private RestClusterClient<StandaloneClusterId> client;
     private boolean closed;
@@ -313,8 +322,62 @@ public final class FlinkProcessCluster implements AutoCloseable {
         dynamic(args, "io.tmp.dirs", Files.createDirectories(workDir.resolve("tmp").resolve(name)).toString());
         // what the scripts pass: every derived memory size, so that TaskManagerRunner accepts the config
         args.addAll(split(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)));
-        taskManagers.add(launch(name, TaskManagerRunner.class.getName(), jvm, args));
+        Process process = launch(name, TaskManagerRunner.class.getName(), jvm, args);
+        taskManagers.add(process);
+        // not on the process reaper thread, whose stack is small
+        process.onExit().thenAcceptAsync(this::taskManagerExited);
         return index;
+    }
+
+    /**
+     * From now on, whenever a TaskManager exits by itself, start a replacement at once, as a cluster manager
+     * (Kubernetes, YARN) would, instead of failing the next call that checks the processes. The exits are
+     * listed by {@link #taskManagerExits()}.
+     */
+    public void replaceTaskManagersThatExit() {
+        List<Process> exited;
+        synchronized (this) {
+            replaceExited = true;
+            exited = taskManagers.stream().filter(p -> !p.isAlive()).toList();
+        }
+        exited.forEach(this::taskManagerExited);
+    }
+
+    /** The TaskManagers that exited by themselves and were replaced, in the order their exits were noticed. */
+    public synchronized List<TaskManagerExit> taskManagerExits() {
+        return List.copyOf(exits);
+    }
+
+    /** TaskManagers started so far, replacements included: the indexes are 0 to this minus one. */
+    public synchronized int taskManagersStarted() {
+        return taskManagers.size();
+    }
+
+    /** The operating-system process id of TaskManager {@code index}. */
+    public synchronized long taskManagerPid(int index) {
+        return taskManagers.get(index).pid();
+    }
+
+    public synchronized boolean taskManagerAlive(int index) {
+        return taskManagers.get(index).isAlive();
+    }
+
+    private void taskManagerExited(Process process) {
+        long at = System.nanoTime();
+        synchronized (this) {
+            if (closed || !replaceExited || !stopped.add(process)) {
+                return; // killed on purpose, or handled already, or not ours to replace: checkProcesses reports it
+            }
+            int index = taskManagers.indexOf(process);
+            int replacement;
+            try {
+                replacement = startTaskManager();
+            } catch (IOException | RuntimeException e) {
+                System.err.println("FlinkProcessCluster: cannot start a replacement for taskmanager-" + index + ": " + e);
+                replacement = -1;
+            }
+            exits.add(new TaskManagerExit(index, process.pid(), process.exitValue(), at, replacement));
+        }
     }
 
     /** SIGKILLs the JobManager and waits until it is gone. Without HA its jobs are lost with it. */
@@ -555,7 +618,8 @@ public final class FlinkProcessCluster implements AutoCloseable {
 
     /** Fails with the end of its log if a process that should be running has exited. */
     private synchronized void checkProcesses() throws IOException {
-        List<Process> all = new ArrayList<>(taskManagers);
+        // TaskManagers that exit are replaced (replaceTaskManagersThatExit), perhaps a moment from now
+        List<Process> all = replaceExited ? new ArrayList<>() : new ArrayList<>(taskManagers);
         all.add(jobManager);
         for (int i = 0; i < all.size(); i++) {
             Process p = all.get(i);
