@@ -69,9 +69,9 @@ import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
  *   tmp/jobmanager, tmp/taskmanager-N   io.tmp.dirs (blobs, spill files, the JobManager's web uploads)
  * </pre>
  *
- * <p>Class path: the test JVM's class path without this project's own classes and jars (anything under
- * {@code ./target}), without test jars ({@code *-tests.jar}) and without the Kafka connector and the
- * Kafka artifacts. What is left is roughly a Flink distribution's lib/ folder plus unrelated libraries;
+ * <p>Class path: the lib jars given to {@link #start(Path, int, int, Map, List)}, then the test JVM's class
+ * path without this project's own classes and jars (anything under {@code ./target}), without test jars
+ * ({@code *-tests.jar}) and without the Kafka connector and the Kafka artifacts. What is left is roughly a Flink distribution's lib/ folder plus unrelated libraries;
  * the job's own code and its Kafka client must come from the job jar, through Flink's user-code class
  * loader, as on a real cluster. (If the cluster had flink-connector-kafka, which Flink loads parent-first,
  * while the job jar brought kafka-clients, loaded child-first, the connector and the job would see two
@@ -131,6 +131,8 @@ public final class FlinkProcessCluster implements AutoCloseable {
     private final Path logDir;
     private final Path launcherDir;
     private final Configuration config;
+    /** Jars on every process's class path besides Flink's, as in a distribution's lib/ folder. */
+    private final List<Path> libJars;
     private final String restUrl;
     private final HttpClient http;
     private final Thread shutdownHook;
@@ -143,8 +145,9 @@ public final class FlinkProcessCluster implements AutoCloseable {
     private RestClusterClient<StandaloneClusterId> client;
     private boolean closed;
 
-    private FlinkProcessCluster(Path workDir, Configuration config) {
+    private FlinkProcessCluster(Path workDir, Configuration config, List<Path> libJars) {
         this.workDir = workDir;
+        this.libJars = List.copyOf(libJars);
         this.confDir = workDir.resolve("conf");
         this.logDir = workDir.resolve("logs");
         this.launcherDir = workDir.resolve("launcher");
@@ -165,6 +168,18 @@ public final class FlinkProcessCluster implements AutoCloseable {
      */
     public static FlinkProcessCluster start(
             Path workDir, int taskManagers, int slotsPerTaskManager, Map<String, String> extraConfig)
+            throws Exception {
+        return start(workDir, taskManagers, slotsPerTaskManager, extraConfig, List.of());
+    }
+
+    /**
+     * {@link #start(Path, int, int, Map)} with {@code libJars} on the class path of every process, as jars
+     * in a Flink distribution's lib/ folder: loaded by the parent of each job's class loader, e.g. the small
+     * jar with {@code io.flinkasr.recognition.SharedVoskModel} that the Dockerfile puts there (Vosk and JNA
+     * are on the class path already, from the test class path).
+     */
+    public static FlinkProcessCluster start(
+            Path workDir, int taskManagers, int slotsPerTaskManager, Map<String, String> extraConfig, List<Path> libJars)
             throws Exception {
         workDir = workDir.toAbsolutePath().normalize();
         Map<String, String> settings = new LinkedHashMap<>();
@@ -200,7 +215,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
         settings.putAll(extraConfig);
 
         Configuration config = Configuration.fromMap(settings);
-        FlinkProcessCluster cluster = new FlinkProcessCluster(workDir, config);
+        FlinkProcessCluster cluster = new FlinkProcessCluster(workDir, config, libJars);
         try {
             cluster.prepare();
             cluster.startJobManager();
@@ -540,6 +555,9 @@ public final class FlinkProcessCluster implements AutoCloseable {
         }
         List<String> classPath = new ArrayList<>();
         classPath.add(launcherDir.toString());
+        for (Path jar : libJars) {
+            classPath.add(jar.toAbsolutePath().toString());
+        }
         for (Path entry : clusterClassPath()) {
             classPath.add(entry.toString());
         }
