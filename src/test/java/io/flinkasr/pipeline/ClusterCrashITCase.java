@@ -58,7 +58,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Memory is printed, not asserted. The TaskManagers run with SharedVoskModel in their lib jar (as the
  * Dockerfile sets them up; Vosk and JNA parent-first) and the Java heap pre-touched, so what resident memory
  * gains is native. Which TaskManager dies next is Flink's choice of slots, so one that lives through all
- * restarts is not guaranteed. Seen: a TaskManager that lives through a restart gains 130-160 MiB each time.
+ * restarts is not guaranteed. Seen: a TaskManager that lives through a restart gains 85-160 MiB each time.
  * On a restart every subtask of the TaskManager closes, the model's last user releases it, and the next
  * attempt loads it again on a new task thread; glibc keeps the freed model in that thread's malloc arena.
  * (Loading and freeing the model on a new thread each time in a plain JVM: +150 MiB a cycle;
@@ -74,7 +74,7 @@ class ClusterCrashITCase {
             "jfk.flac", "OSR_us_000_0034_8k.wav", "2412-153948-0000.flac", "test_audio_1.flac");
     /**
      * The word error rate a normal job's transcript may have against its manifest transcript: loose, since
-     * only a lost or garbled chunk matters here (PipelineITCase holds the tight bounds). Seen here: 0-17%.
+     * only a lost or garbled chunk matters here (PipelineITCase holds the tight bounds). Seen here: 0-10%.
      */
     private static final double MAX_WER = 0.35;
     private static final Duration DEADLINE = Duration.ofMinutes(4);
