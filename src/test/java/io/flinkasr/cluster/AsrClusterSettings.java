@@ -1,5 +1,8 @@
 package io.flinkasr.cluster;
 
+import io.flinkasr.recognition.SharedVoskModel;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -18,5 +21,16 @@ public final class AsrClusterSettings {
         flink.put("restart-strategy.exponential-delay.backoff-multiplier", "2.0");
         flink.put("restart-strategy.exponential-delay.jitter-factor", "0.1");
         return flink;
+    }
+
+    /**
+     * Writes {@code out}: the jar with {@link SharedVoskModel} that the Dockerfile puts into the cluster's
+     * lib/ folder, for {@link FlinkProcessCluster#start(Path, int, int, Map, java.util.List)}. Without it
+     * the class comes from the job jar, into each job's own class loader, and a TaskManager keeps no model
+     * of its own across a job's class loaders. (Vosk and JNA, which the Dockerfile puts into the same jar,
+     * are on the cluster's class path already, from the test class path.)
+     */
+    public static Path voskLibJar(Path out) throws IOException {
+        return JobJars.build(out, null, SharedVoskModel.class);
     }
 }

@@ -69,9 +69,9 @@ import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
  *   tmp/jobmanager, tmp/taskmanager-N   io.tmp.dirs (blobs, spill files, the JobManager's web uploads)
  * </pre>
  *
- * <p>Class path: the test JVM's class path without this project's own classes and jars (anything under
- * {@code ./target}), without test jars ({@code *-tests.jar}) and without the Kafka connector and the
- * Kafka artifacts. What is left is roughly a Flink distribution's lib/ folder plus unrelated libraries;
+ * <p>Class path: the lib jars given to {@link #start(Path, int, int, Map, List)}, then the test JVM's class
+ * path without this project's own classes and jars (anything under {@code ./target}), without test jars
+ * ({@code *-tests.jar}) and without the Kafka connector and the Kafka artifacts. What is left is roughly a Flink distribution's lib/ folder plus unrelated libraries;
  * the job's own code and its Kafka client must come from the job jar, through Flink's user-code class
  * loader, as on a real cluster. (If the cluster had flink-connector-kafka, which Flink loads parent-first,
  * while the job jar brought kafka-clients, loaded child-first, the connector and the job would see two
@@ -112,6 +112,13 @@ public final class FlinkProcessCluster implements AutoCloseable {
     private static final Duration PROCESS_START_TIMEOUT = Duration.ofMinutes(3);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * A TaskManager that exited by itself (a crash, a halt; not killed through this object), seen while
+     * {@link #replaceTaskManagersThatExit()} is on: its index, pid and exit code, when its exit was noticed
+     * ({@link System#nanoTime()}), and the index of the TaskManager started in its place.
+     */
+    public record TaskManagerExit(int index, long pid, int exitCode, long atNanos, int replacement) {}
+
     /** One subtask of a running job, as the REST API shows it ({@code /jobs/:id/vertices/:vid}). */
     public record Subtask(String vertex, int index, String status, int attempt, String taskManagerId) {
         public boolean running() {
@@ -124,18 +131,23 @@ public final class FlinkProcessCluster implements AutoCloseable {
     private final Path logDir;
     private final Path launcherDir;
     private final Configuration config;
+    /** Jars on every process's class path besides Flink's, as in a distribution's lib/ folder. */
+    private final List<Path> libJars;
     private final String restUrl;
     private final HttpClient http;
     private final Thread shutdownHook;
     private final List<Process> taskManagers = new ArrayList<>();
     /** Processes this object killed on purpose (or closed): their exit is no failure. */
     private final Set<Process> stopped = new HashSet<>();
+    private final List<TaskManagerExit> exits = new ArrayList<>();
+    private boolean replaceExited;
     private Process jobManager;
     private RestClusterClient<StandaloneClusterId> client;
     private boolean closed;
 
-    private FlinkProcessCluster(Path workDir, Configuration config) {
+    private FlinkProcessCluster(Path workDir, Configuration config, List<Path> libJars) {
         this.workDir = workDir;
+        this.libJars = List.copyOf(libJars);
         this.confDir = workDir.resolve("conf");
         this.logDir = workDir.resolve("logs");
         this.launcherDir = workDir.resolve("launcher");
@@ -156,6 +168,18 @@ public final class FlinkProcessCluster implements AutoCloseable {
      */
     public static FlinkProcessCluster start(
             Path workDir, int taskManagers, int slotsPerTaskManager, Map<String, String> extraConfig)
+            throws Exception {
+        return start(workDir, taskManagers, slotsPerTaskManager, extraConfig, List.of());
+    }
+
+    /**
+     * {@link #start(Path, int, int, Map)} with {@code libJars} on the class path of every process, as jars
+     * in a Flink distribution's lib/ folder: loaded by the parent of each job's class loader, e.g. the small
+     * jar with {@code io.flinkasr.recognition.SharedVoskModel} that the Dockerfile puts there (Vosk and JNA
+     * are on the class path already, from the test class path).
+     */
+    public static FlinkProcessCluster start(
+            Path workDir, int taskManagers, int slotsPerTaskManager, Map<String, String> extraConfig, List<Path> libJars)
             throws Exception {
         workDir = workDir.toAbsolutePath().normalize();
         Map<String, String> settings = new LinkedHashMap<>();
@@ -191,7 +215,7 @@ public final class FlinkProcessCluster implements AutoCloseable {
         settings.putAll(extraConfig);
 
         Configuration config = Configuration.fromMap(settings);
-        FlinkProcessCluster cluster = new FlinkProcessCluster(workDir, config);
+        FlinkProcessCluster cluster = new FlinkProcessCluster(workDir, config, libJars);
         try {
             cluster.prepare();
             cluster.startJobManager();
@@ -313,8 +337,62 @@ public final class FlinkProcessCluster implements AutoCloseable {
         dynamic(args, "io.tmp.dirs", Files.createDirectories(workDir.resolve("tmp").resolve(name)).toString());
         // what the scripts pass: every derived memory size, so that TaskManagerRunner accepts the config
         args.addAll(split(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)));
-        taskManagers.add(launch(name, TaskManagerRunner.class.getName(), jvm, args));
+        Process process = launch(name, TaskManagerRunner.class.getName(), jvm, args);
+        taskManagers.add(process);
+        // not on the process reaper thread, whose stack is small
+        process.onExit().thenAcceptAsync(this::taskManagerExited);
         return index;
+    }
+
+    /**
+     * From now on, whenever a TaskManager exits by itself, start a replacement at once, as a cluster manager
+     * (Kubernetes, YARN) would, instead of failing the next call that checks the processes. The exits are
+     * listed by {@link #taskManagerExits()}.
+     */
+    public void replaceTaskManagersThatExit() {
+        List<Process> exited;
+        synchronized (this) {
+            replaceExited = true;
+            exited = taskManagers.stream().filter(p -> !p.isAlive()).toList();
+        }
+        exited.forEach(this::taskManagerExited);
+    }
+
+    /** The TaskManagers that exited by themselves and were replaced, in the order their exits were noticed. */
+    public synchronized List<TaskManagerExit> taskManagerExits() {
+        return List.copyOf(exits);
+    }
+
+    /** TaskManagers started so far, replacements included: the indexes are 0 to this minus one. */
+    public synchronized int taskManagersStarted() {
+        return taskManagers.size();
+    }
+
+    /** The operating-system process id of TaskManager {@code index}. */
+    public synchronized long taskManagerPid(int index) {
+        return taskManagers.get(index).pid();
+    }
+
+    public synchronized boolean taskManagerAlive(int index) {
+        return taskManagers.get(index).isAlive();
+    }
+
+    private void taskManagerExited(Process process) {
+        long at = System.nanoTime();
+        synchronized (this) {
+            if (closed || !replaceExited || !stopped.add(process)) {
+                return; // killed on purpose, or handled already, or not ours to replace: checkProcesses reports it
+            }
+            int index = taskManagers.indexOf(process);
+            int replacement;
+            try {
+                replacement = startTaskManager();
+            } catch (IOException | RuntimeException e) {
+                System.err.println("FlinkProcessCluster: cannot start a replacement for taskmanager-" + index + ": " + e);
+                replacement = -1;
+            }
+            exits.add(new TaskManagerExit(index, process.pid(), process.exitValue(), at, replacement));
+        }
     }
 
     /** SIGKILLs the JobManager and waits until it is gone. Without HA its jobs are lost with it. */
@@ -477,6 +555,9 @@ public final class FlinkProcessCluster implements AutoCloseable {
         }
         List<String> classPath = new ArrayList<>();
         classPath.add(launcherDir.toString());
+        for (Path jar : libJars) {
+            classPath.add(jar.toAbsolutePath().toString());
+        }
         for (Path entry : clusterClassPath()) {
             classPath.add(entry.toString());
         }
@@ -555,7 +636,8 @@ public final class FlinkProcessCluster implements AutoCloseable {
 
     /** Fails with the end of its log if a process that should be running has exited. */
     private synchronized void checkProcesses() throws IOException {
-        List<Process> all = new ArrayList<>(taskManagers);
+        // TaskManagers that exit are replaced (replaceTaskManagersThatExit), perhaps a moment from now
+        List<Process> all = replaceExited ? new ArrayList<>() : new ArrayList<>(taskManagers);
         all.add(jobManager);
         for (int i = 0; i < all.size(); i++) {
             Process p = all.get(i);

@@ -6,10 +6,14 @@ import java.io.OutputStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashSet;
-import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.jar.JarInputStream;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -23,7 +27,9 @@ public final class JobJars {
     /**
      * Writes {@code out}: every entry of {@code baseJar} (e.g. target/flink-asr-job.jar, for the Kafka
      * connector and the project's classes; null for none), plus the class files of {@code classes} and of
-     * their nested and anonymous classes, taken from the test classes folder.
+     * their nested and anonymous classes, taken from the classes folder or jar each was loaded from (with
+     * no base jar: a small jar for the cluster's class path, see {@link FlinkProcessCluster#start(Path, int,
+     * int, Map, List)}).
      */
     public static Path build(Path out, Path baseJar, Class<?>... classes) throws IOException {
         Set<String> written = new HashSet<>();
@@ -51,24 +57,10 @@ public final class JobJars {
                 }
             }
             for (Class<?> type : classes) {
-                Path folder = classFolder(type);
-                String prefix = type.getName().replace('.', '/');
-                Path dir = folder.resolve(prefix).getParent();
-                String simple = folder.resolve(prefix).getFileName().toString();
-                List<Path> files;
-                try (Stream<Path> list = Files.list(dir)) {
-                    files = list.filter(f -> {
-                        String n = f.getFileName().toString();
-                        return n.equals(simple + ".class") || (n.startsWith(simple + "$") && n.endsWith(".class"));
-                    }).toList();
-                }
-                for (Path f : files) {
-                    String name = folder.relativize(f).toString().replace('\\', '/');
-                    if (written.add(name)) {
-                        jar.putNextEntry(new JarEntry(name));
-                        try (InputStream in = Files.newInputStream(f)) {
-                            in.transferTo(jar);
-                        }
+                for (Map.Entry<String, byte[]> entry : classFiles(type).entrySet()) {
+                    if (written.add(entry.getKey())) {
+                        jar.putNextEntry(new JarEntry(entry.getKey()));
+                        jar.write(entry.getValue());
                         jar.closeEntry();
                     }
                 }
@@ -77,15 +69,43 @@ public final class JobJars {
         return out;
     }
 
-    private static Path classFolder(Class<?> type) {
+    /**
+     * The class files of {@code type} and of its nested and anonymous classes, by jar entry name, from the
+     * classes folder or the jar it was loaded from.
+     */
+    private static Map<String, byte[]> classFiles(Class<?> type) throws IOException {
+        String prefix = type.getName().replace('.', '/');
+        Predicate<String> wanted = name -> name.equals(prefix + ".class") || (name.startsWith(prefix + "$") && name.endsWith(".class"));
+        Map<String, byte[]> files = new TreeMap<>();
+        Path location;
         try {
-            Path location = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (!Files.isDirectory(location)) {
-                throw new IllegalArgumentException(type + " is not in a classes folder but in " + location);
-            }
-            return location;
+            location = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+        if (Files.isDirectory(location)) {
+            try (Stream<Path> list = Files.list(location.resolve(prefix).getParent())) {
+                for (Path f : list.toList()) {
+                    String name = location.relativize(f).toString().replace('\\', '/');
+                    if (wanted.test(name)) {
+                        files.put(name, Files.readAllBytes(f));
+                    }
+                }
+            }
+        } else {
+            try (JarFile jar = new JarFile(location.toFile())) {
+                for (JarEntry entry : Collections.list(jar.entries())) {
+                    if (wanted.test(entry.getName())) {
+                        try (InputStream in = jar.getInputStream(entry)) {
+                            files.put(entry.getName(), in.readAllBytes());
+                        }
+                    }
+                }
+            }
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no class files of " + type + " in " + location);
+        }
+        return files;
     }
 }

@@ -14,7 +14,6 @@ import io.flinkasr.cluster.KafkaBrokerMain;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
-import io.flinkasr.records.Json;
 import io.flinkasr.records.Segment;
 import io.flinkasr.workflow.JobTopics;
 import java.net.InetAddress;
@@ -24,22 +23,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -218,7 +209,7 @@ class ClusterFaultITCase {
 
                     // 3. the checks
                     checkpointFigures(cluster, flinkJob);
-                    Map<String, List<JobStatus>> states = statesTopic(bootstrap);
+                    Map<String, List<JobStatus>> states = StatesTopic.read(bootstrap);
                     int differing = 0;
                     int worst = 0;
                     int over = 0;
@@ -358,33 +349,6 @@ class ClusterFaultITCase {
             }
             Thread.sleep(100);
         }
-    }
-
-    /** The job's states, in topic order (one partition per key), from the states topic with read_committed. */
-    private static Map<String, List<JobStatus>> statesTopic(String bootstrap) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
-        Map<String, List<JobStatus>> byJob = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(AsrOptions.STATES_TOPIC.defaultValue(), Duration.ofSeconds(30))
-                    .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(partitions));
-            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() != null) {
-                        byJob.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(Json.read(r.value(), JobStatus.class));
-                    }
-                }
-                assertThat(System.nanoTime()).as("states topic read within a minute").isLessThan(deadline);
-            }
-        }
-        return byJob;
     }
 
     /** States only move forward, progress never goes back, exactly one final record, and it is the last. */

@@ -2,6 +2,7 @@ package io.flinkasr.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkasr.recognition.MarkerTone;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,6 +36,15 @@ final class Media {
         Path listFile = Files.writeString(work.resolve("concat.txt"), list);
         run("ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", listFile.toString(), out.toString());
         return new Joined(out, seconds, transcript.toString().strip());
+    }
+
+    /** {@code toneSeconds} of the {@link MarkerTone}, then the recording, as 16 kHz mono FLAC. */
+    static Path afterMarkerTone(SpeechSet.Recording recording, double toneSeconds, Path out) throws Exception {
+        run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", MarkerTone.ffmpegSource(toneSeconds),
+                "-i", recording.file().toString(),
+                "-filter_complex", "[1:a]aformat=sample_rates=16000:channel_layouts=mono[s];[0:a][s]concat=n=2:v=0:a=1",
+                out.toString());
+        return out;
     }
 
     static void run(String... command) throws Exception {
