@@ -6,12 +6,17 @@ import org.vosk.Model;
 
 /**
  * One Vosk {@link Model} per JVM, shared by every slot that recognises: the model is large (about 220 MB
- * in memory) and read-only, so a TaskManager loads it once. Reference-counted: the last release frees it.
+ * in memory) and read-only, so a TaskManager loads it once and keeps it for its lifetime, also while no
+ * subtask uses it. Freeing it when the last subtask closed (as on every job restart) and loading it again
+ * from the restarted subtask's new thread grew a surviving TaskManager by 85-160 MiB per restart: glibc
+ * keeps the freed copy in the old thread's malloc arena ({@code ClusterCrashITCase} measured it). Kept, a
+ * restart costs neither the memory nor the reload. This class must be loaded parent-first (from the
+ * cluster's lib/ folder, as the Dockerfile and flink-conf do): from a job's own class loader, every
+ * restart would hold a model of its own.
  */
 public final class SharedVoskModel {
     private static Model model;
     private static String modelPath;
-    private static int users;
 
     private SharedVoskModel() {}
 
@@ -28,15 +33,6 @@ public final class SharedVoskModel {
             throw new IllegalStateException(
                     "This JVM already holds the Vosk model " + modelPath + "; cannot also load " + path);
         }
-        users++;
         return model;
-    }
-
-    public static synchronized void release() {
-        if (users > 0 && --users == 0) {
-            model.close();
-            model = null;
-            modelPath = null;
-        }
     }
 }

@@ -121,7 +121,6 @@ public final class VoskRecognizer implements SpeechRecognizer {
                 reused.close();
                 reused = null;
             }
-            SharedVoskModel.release();
         }
     }
 }

@@ -26,8 +26,8 @@ public final class AsrClusterSettings {
     /**
      * Writes {@code out}: the jar with {@link SharedVoskModel} that the Dockerfile puts into the cluster's
      * lib/ folder, for {@link FlinkProcessCluster#start(Path, int, int, Map, java.util.List)}. Without it
-     * the class comes from the job jar, into each job's own class loader, and a TaskManager keeps no model
-     * of its own across a job's class loaders. (Vosk and JNA, which the Dockerfile puts into the same jar,
+     * the class comes from the job jar, into each job's own class loader, and each job (and each restart
+     * of it) would load and keep a model of its own. (Vosk and JNA, which the Dockerfile puts into the same jar,
      * are on the cluster's class path already, from the test class path.)
      */
     public static Path voskLibJar(Path out) throws IOException {

@@ -49,7 +49,9 @@ class ClusterFailoverITCase {
             JobTopics.ensureExist(asr);
 
             Map<String, String> flink = AsrClusterSettings.flink("2 s");
-            try (FlinkProcessCluster cluster = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 1, flink)) {
+            // SharedVoskModel from the cluster's lib/ folder, as the Dockerfile deploys it
+            Path lib = AsrClusterSettings.voskLibJar(tmp.resolve("flink-asr-vosk.jar"));
+            try (FlinkProcessCluster cluster = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 1, flink, List.of(lib))) {
                 System.out.println("cluster " + cluster.restUrl() + ", logs in " + cluster.logDir());
                 JobID flinkJob = cluster.submitJar(jar, JobMain.class.getName(), List.of(
                         "--bootstrap-servers", kafka.bootstrapServers(),

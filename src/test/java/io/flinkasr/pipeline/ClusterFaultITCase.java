@@ -100,7 +100,9 @@ class ClusterFaultITCase {
             JobTopics.ensureExist(asr);
 
             Map<String, String> flink = AsrClusterSettings.flink("1 s");
-            try (FlinkProcessCluster cluster = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 1, flink)) {
+            // SharedVoskModel from the cluster's lib/ folder, as the Dockerfile deploys it
+            Path lib = AsrClusterSettings.voskLibJar(tmp.resolve("flink-asr-vosk.jar"));
+            try (FlinkProcessCluster cluster = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 1, flink, List.of(lib))) {
                 System.out.println("cluster " + cluster.restUrl() + ", logs in " + cluster.logDir() + " and " + logs);
                 List<String> jobArgs = List.of(
                         "--bootstrap-servers", bootstrap,
