@@ -12,17 +12,23 @@ public final class TestStacks {
 
     /**
      * Default settings, the real model from the build, media read from these roots: what a user runs. System
-     * properties named {@code asr.*} (e.g. {@code mvn verify -Pbench -Dasr.chunk.context-seconds=0}) override
-     * the defaults, so a benchmark can be repeated with other settings.
+     * properties named {@code asr.*}, {@code taskmanager.*} or {@code execution.*} (e.g. {@code mvn verify
+     * -Pbench -Dasr.chunk.context-seconds=0}) override the defaults, so a benchmark can be repeated with
+     * other settings.
      */
     public static Configuration asUsersRunIt(Path... mediaRoots) {
         Configuration config = new Configuration();
         config.set(AsrOptions.MODEL_PATH, System.getProperty("flinkasr.model.path"));
         config.set(AsrOptions.MEDIA_ROOTS, Arrays.stream(mediaRoots).map(Path::toString).toList());
         System.getProperties().stringPropertyNames().stream()
-                .filter(name -> name.startsWith("asr."))
+                .filter(TestStacks::isSetting)
                 .forEach(name -> config.setString(name, System.getProperty(name)));
         return config;
+    }
+
+    /** Whether a system property is a flink-asr or Flink setting for {@link #asUsersRunIt}. */
+    public static boolean isSetting(String name) {
+        return name.startsWith("asr.") || name.startsWith("taskmanager.") || name.startsWith("execution.");
     }
 
     /** As users run it, at parallelism 2 with 2 partitions: the shape every pipeline ITCase checks. */

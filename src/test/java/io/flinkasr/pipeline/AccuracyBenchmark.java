@@ -89,7 +89,7 @@ class AccuracyBenchmark {
                 allWords, 100.0 * allOurs / allWords, 100.0 * allWhole / allWords, 100.0 * (allOurs - allWhole) / allWords));
         System.out.println();
         System.out.println("settings other than the defaults: " + System.getProperties().stringPropertyNames().stream()
-                .filter(name -> name.startsWith("asr.")).map(name -> name + "=" + System.getProperty(name)).toList());
+                .filter(TestStacks::isSetting).map(name -> name + "=" + System.getProperty(name)).toList());
         System.out.print(table);
     }
 }
