@@ -133,8 +133,8 @@ public final class AsrOptions {
                             "Media (or a StartTime/Duration range) no longer than this is recognised whole, as one"
                                     + " chunk: what Vosk gives for the whole file, with no seam. Default: min-seconds"
                                     + " + max-seconds (40 s), the longest media that would be cut in just two; splitting"
-                                    + " that saves about a second on two cores, less than the wait for the next"
-                                    + " checkpoint. 0: split anything longer than max-seconds.");
+                                    + " that saves 1-2 s on two cores, about the wait for the next checkpoint."
+                                    + " 0: split anything longer than max-seconds.");
 
     public static final ConfigOption<Double> CHUNK_OVERLAP_SECONDS =
             key("asr.chunk.overlap-seconds")
