@@ -59,6 +59,11 @@ RUN set -eux; \
     mkdir -p /opt/flink-asr/bin /opt/flink-asr/conf /checkpoints /media; \
     chown flink:flink /checkpoints
 
+# Vosk allocates natively from whichever thread recognises; a restarted job's subtasks run on new threads.
+# With glibc's default of 8 arenas per core, memory freed by the old threads stayed in their arenas and a
+# TaskManager grew with every restart; two arenas let the next threads reuse it.
+ENV MALLOC_ARENA_MAX=2
+
 # Vosk + JNA on Flink's own class path (parent-first, see stage 1).
 COPY --from=vosk-lib /out/flink-asr-vosk-jna.jar /opt/flink/lib/flink-asr-vosk-jna.jar
 

@@ -600,6 +600,9 @@ public final class FlinkProcessCluster implements AutoCloseable {
         builder.environment().put("FLINK_CONF_DIR", confDir.toString());
         builder.environment().put("FLINK_PLUGINS_DIR", workDir.resolve("plugins").toString());
         builder.environment().put("FLINK_LOG_DIR", logDir.toString());
+        // as the Dockerfile sets it: few glibc malloc arenas, so native memory freed on one thread (Vosk's
+        // recognisers of a restarted job) is reused by the next instead of kept in that thread's arena
+        builder.environment().put("MALLOC_ARENA_MAX", "2");
         return builder
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
