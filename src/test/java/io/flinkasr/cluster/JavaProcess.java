@@ -31,6 +31,13 @@ public final class JavaProcess implements AutoCloseable {
         this.command = command;
     }
 
+    /** A TCP port free on loopback now, for a process to listen on. */
+    public static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+
     /**
      * Starts {@code mainClass args} with {@code jvmOptions} on the test JVM's class path, output to
      * {@code log} (appended), and waits until a line of its output contains {@code readyLine}.

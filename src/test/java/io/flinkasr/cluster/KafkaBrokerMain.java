@@ -13,6 +13,12 @@ public final class KafkaBrokerMain {
 
     private KafkaBrokerMain() {}
 
+    /** Starts the broker as a process of its own on {@code port} of loopback, data in {@code dataDir}. */
+    public static JavaProcess startProcess(Path dataDir, int port, Path log) throws Exception {
+        return JavaProcess.start("kafka", log, java.util.List.of("-Xmx512m"), KafkaBrokerMain.class.getName(),
+                java.util.List.of(dataDir.toString(), String.valueOf(port)), READY, java.time.Duration.ofMinutes(2));
+    }
+
     public static void main(String[] args) throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start(Path.of(args[0]), Integer.parseInt(args[1]));
         System.out.println(READY + " on " + kafka.bootstrapServers());

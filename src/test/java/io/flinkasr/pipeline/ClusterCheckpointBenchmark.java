@@ -11,8 +11,6 @@ import io.flinkasr.cluster.JavaProcess;
 import io.flinkasr.cluster.KafkaBrokerMain;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.workflow.JobTopics;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,11 +47,9 @@ class ClusterCheckpointBenchmark {
     void checkpointsWhileAnHourOfSpeechIsRecognised() throws Exception {
         Path media = Files.createDirectories(tmp.resolve("media"));
         Media.Joined hour = Media.joined(SpeechSet.load(), ROUNDS, 1.0, tmp, media.resolve("hour.flac"));
-        int kafkaPort = freePort();
+        int kafkaPort = JavaProcess.freePort();
         String bootstrap = "127.0.0.1:" + kafkaPort;
-        try (JavaProcess kafka = JavaProcess.start("kafka", tmp.resolve("logs").resolve("kafka.log"), List.of("-Xmx512m"),
-                KafkaBrokerMain.class.getName(), List.of(tmp.resolve("kafka").toString(), String.valueOf(kafkaPort)),
-                KafkaBrokerMain.READY, Duration.ofMinutes(2))) {
+        try (JavaProcess kafka = KafkaBrokerMain.startProcess(tmp.resolve("kafka"), kafkaPort, tmp.resolve("logs").resolve("kafka.log"))) {
             Configuration asr = new Configuration();
             asr.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrap);
             asr.set(AsrOptions.TOPIC_PARTITIONS, 2);
@@ -139,9 +135,4 @@ class ClusterCheckpointBenchmark {
                 sorted[(sorted.length - 1) / 2], sorted[(int) Math.ceil(0.9 * sorted.length) - 1], sorted[sorted.length - 1]);
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -21,8 +21,6 @@ import io.flinkasr.recognition.MarkerTone;
 import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
 import io.flinkasr.workflow.JobTopics;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,11 +108,9 @@ class ClusterCrashITCase {
         Path jar = JobJars.build(tmp.resolve("marker-tone-crash-job.jar"), JOB_JAR,
                 MarkerToneCrashJob.class, CrashOnMarkerTone.class, MarkerTone.class);
 
-        int kafkaPort = freePort();
+        int kafkaPort = JavaProcess.freePort();
         String bootstrap = "127.0.0.1:" + kafkaPort;
-        try (JavaProcess kafka = JavaProcess.start("kafka", logs.resolve("kafka.log"), List.of("-Xmx512m"),
-                KafkaBrokerMain.class.getName(), List.of(tmp.resolve("kafka").toString(), String.valueOf(kafkaPort)),
-                KafkaBrokerMain.READY, Duration.ofMinutes(2))) {
+        try (JavaProcess kafka = KafkaBrokerMain.startProcess(tmp.resolve("kafka"), kafkaPort, logs.resolve("kafka.log"))) {
             Configuration asr = new Configuration();
             asr.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrap);
             asr.set(AsrOptions.TOPIC_PARTITIONS, 2);
@@ -386,9 +382,4 @@ class ClusterCrashITCase {
         return (System.nanoTime() - since) / 1e9;
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
-    }
 }

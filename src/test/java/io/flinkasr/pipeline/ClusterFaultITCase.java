@@ -16,8 +16,6 @@ import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
 import io.flinkasr.records.Segment;
 import io.flinkasr.workflow.JobTopics;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,13 +85,11 @@ class ClusterFaultITCase {
         SHORT_INPUTS.forEach(name -> inputs.add(SpeechSet.dir().resolve(name).toString()));
         inputs.add(longInput.file().toString());
 
-        int kafkaPort = freePort();
-        int apiPort = freePort();
+        int kafkaPort = JavaProcess.freePort();
+        int apiPort = JavaProcess.freePort();
         String bootstrap = "127.0.0.1:" + kafkaPort;
         String kafkaReady = KafkaBrokerMain.READY;
-        try (JavaProcess kafka = JavaProcess.start("kafka", logs.resolve("kafka.log"), List.of("-Xmx512m"),
-                KafkaBrokerMain.class.getName(), List.of(tmp.resolve("kafka").toString(), String.valueOf(kafkaPort)),
-                kafkaReady, Duration.ofMinutes(2))) {
+        try (JavaProcess kafka = KafkaBrokerMain.startProcess(tmp.resolve("kafka"), kafkaPort, logs.resolve("kafka.log"))) {
             Configuration asr = new Configuration();
             asr.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrap);
             asr.set(AsrOptions.TOPIC_PARTITIONS, 2);
@@ -420,9 +416,4 @@ class ClusterFaultITCase {
         return (System.nanoTime() - since) / 1e9;
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
-    }
 }
