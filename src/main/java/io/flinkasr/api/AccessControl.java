@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,24 +15,51 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link Signatures}); it must carry a known AccessKeyId, a timestamp inside the allowed window and a
  * nonce not used before within that window. Unsigned requests are refused, unless the operator allows
  * them from this machine (the local stack does, for curl), where they speak for the first key only.
+ *
+ * <p>The order of the checks keeps tenants apart: the signature and the timestamp are checked first
+ * (nothing is stored for a request that fails them), then the key's request budget ({@link RateLimits}),
+ * and only a request within its budget has its nonce remembered, in that key's own bounded
+ * {@link NonceBook}. A tenant that floods the API spends its own budget and fills its own book; every
+ * other tenant's requests are untouched.
  */
 public final class AccessControl {
     /** What the server saw of a request. Headers by lower-case name; query and form decoded. */
     public record Request(String method, String path, Map<String, String> query, Map<String, String> form,
             Map<String, String> headers, byte[] body, boolean fromLoopback) {}
 
-    private static final int MAX_NONCES = 1_000_000;
+    /** The ACS3 headers that carry meaning: each must be sent and signed, or a proxy could change it. */
+    private static final List<String> ACS3_SIGNED = List.of(
+            "host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256");
+    /** Longest nonce accepted: the SDKs send 32 hex digits; a longer one only costs memory. */
+    static final int MAX_NONCE_LENGTH = 128;
 
     private final AccessKeys keys;
     private final Duration window;
     private final boolean unsignedFromLoopback;
-    /** Nonces seen, by AccessKeyId + nonce, with the time after which they may be forgotten. */
-    private final Map<String, Long> nonces = new ConcurrentHashMap<>();
+    private final RateLimits rates;
+    private final int noncesPerKey;
+    /** The nonces each key has used, by AccessKeyId: one bounded book per key. */
+    private final Map<String, NonceBook> nonces = new ConcurrentHashMap<>();
 
-    public AccessControl(AccessKeys keys, Duration window, boolean unsignedFromLoopback) {
+    public AccessControl(AccessKeys keys, Duration window, boolean unsignedFromLoopback, RateLimits rates) {
         this.keys = keys;
         this.window = window;
         this.unsignedFromLoopback = unsignedFromLoopback;
+        this.rates = rates;
+        // within its budget a key can use at most burst + rate x (the 2 windows a nonce is kept) nonces
+        this.noncesPerKey = (int) Math.min(Integer.MAX_VALUE - 1,
+                rates.burst() + Math.ceil(rates.perSecond() * 2 * window.toSeconds()));
+    }
+
+    /** How many nonces a key may have remembered at once; a key past it is refused (Throttling), alone. */
+    int noncesPerKey() {
+        return noncesPerKey;
+    }
+
+    /** How many nonces are remembered for a key now. */
+    int noncesOf(String accessKeyId) {
+        NonceBook book = nonces.get(accessKeyId);
+        return book == null ? 0 : book.size();
     }
 
     public AccessKey authenticate(Request request, Instant now) {
@@ -55,6 +83,7 @@ public final class AccessControl {
             // an unsigned request may not speak for another tenant
             throw IceException.missing("Signature");
         }
+        rates.acquire(keys.first());
         return keys.first();
     }
 
@@ -76,6 +105,7 @@ public final class AccessControl {
             throw signatureDoesNotMatch();
         }
         checkTime(params.get("Timestamp"), now);
+        rates.acquire(key);
         checkNonce(key, params.get("SignatureNonce"), now);
         return key;
     }
@@ -98,11 +128,19 @@ public final class AccessControl {
         if (keyId == null || signedHeaders == null || signature == null) {
             throw new IceException(400, "IncompleteSignature", "The Authorization header lacks Credential, SignedHeaders or Signature.");
         }
-        List<String> signed = Arrays.asList(signedHeaders.toLowerCase().split(";"));
-        for (String required : List.of("host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256")) {
+        List<String> signed = Arrays.asList(signedHeaders.toLowerCase(Locale.ROOT).split(";"));
+        for (String required : ACS3_SIGNED) {
             if (!signed.contains(required) || request.headers().get(required) == null) {
                 throw new IceException(400, "IncompleteSignature", "The header " + required + " must be sent and signed.");
             }
+        }
+        if (request.body().length > 0 && request.headers().get("content-type") != null && !signed.contains("content-type")) {
+            // the content type decides whether the body is read as parameters
+            throw new IceException(400, "IncompleteSignature", "The header content-type must be signed when a body is sent.");
+        }
+        String queryAction = request.query().get("Action");
+        if (queryAction != null && !queryAction.equals(request.headers().get("x-acs-action"))) {
+            throw IceException.invalid("Action", "it differs from the signed x-acs-action header.");
         }
         String bodyHash = Signatures.sha256Hex(request.body());
         if (!bodyHash.equalsIgnoreCase(request.headers().get("x-acs-content-sha256"))) {
@@ -114,6 +152,7 @@ public final class AccessControl {
             throw signatureDoesNotMatch();
         }
         checkTime(request.headers().get("x-acs-date"), now);
+        rates.acquire(key);
         checkNonce(key, request.headers().get("x-acs-signature-nonce"), now);
         return key;
     }
@@ -135,21 +174,20 @@ public final class AccessControl {
         }
     }
 
-    /** A nonce may be used once per key; it is remembered for twice the window, past which its timestamp is refused anyway. */
+    /**
+     * A nonce may be used once per key. It is remembered for twice the window (past which its timestamp is
+     * refused anyway) in the key's own book, which holds at most {@link #noncesPerKey()}: a key that
+     * somehow gets past its rate limit is refused once its book is full, and no other key notices.
+     */
     private void checkNonce(AccessKey key, String nonce, Instant now) {
-        long nowMillis = now.toEpochMilli();
-        if (nonces.size() >= MAX_NONCES) {
-            nonces.values().removeIf(forgetAt -> forgetAt < nowMillis);
-            if (nonces.size() >= MAX_NONCES) {
-                throw new IceException(429, "Throttling", "Request was denied due to request throttling.");
-            }
+        if (nonce.length() > MAX_NONCE_LENGTH) {
+            throw IceException.invalid("SignatureNonce", "it is longer than " + MAX_NONCE_LENGTH + " characters.");
         }
-        Long previous = nonces.putIfAbsent(key.accessKeyId + "\n" + nonce, nowMillis + 2 * window.toMillis());
-        if (previous != null && previous >= nowMillis) {
-            throw new IceException(400, "SignatureNonceUsed", "Specified signature nonce was used already.");
-        }
-        if (previous != null) {
-            nonces.put(key.accessKeyId + "\n" + nonce, nowMillis + 2 * window.toMillis());
+        NonceBook book = nonces.computeIfAbsent(key.accessKeyId, id -> new NonceBook(noncesPerKey, window.multipliedBy(2)));
+        switch (book.use(nonce, now)) {
+            case USED -> throw new IceException(400, "SignatureNonceUsed", "Specified signature nonce was used already.");
+            case FULL -> throw new IceException(429, "Throttling", "Request was denied due to request throttling.");
+            case NEW -> { }
         }
     }
 

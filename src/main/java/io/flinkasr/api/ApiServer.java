@@ -17,7 +17,21 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.javalin.http.Context;
+import io.flinkasr.media.RemoteMedia;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.configuration.IllegalConfigurationException;
+import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.server.ConnectionLimit;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
@@ -37,31 +51,69 @@ import org.slf4j.LoggerFactory;
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     static final String HOST_ID = "flink-asr";
+    static final int MAX_BODY_BYTES = 64 * 1024;
     private static final java.util.Set<String> KNOWN_ACTIONS = java.util.Set.of(
             "SubmitASRJob", "GetSmartHandleJob", "ListSmartJobs", "RegisterMediaInfo", "GetMediaInfo");
 
     private final Catalog jobs;
     private final AccessControl access;
-    private final RateLimits rates;
+    private final PipelineHealth pipeline;
+    private final String metricsToken;
     private final Javalin http;
+    private final ClientLimits clients;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private volatile String host = "0.0.0.0";
+    private volatile int port;
 
     public ApiServer(Configuration config, Catalog jobs, AccessKeys keys) {
+        this(config, jobs, keys, PipelineHealth.NOT_WATCHED);
+    }
+
+    /**
+     * @param pipeline the Flink job's state, for {@code /health}
+     */
+    public ApiServer(Configuration config, Catalog jobs, AccessKeys keys, PipelineHealth pipeline) {
         this.jobs = jobs;
-        this.access = new AccessControl(keys, config.get(AsrOptions.SIGNATURE_WINDOW), config.get(AsrOptions.UNSIGNED_FROM_LOOPBACK));
-        this.rates = new RateLimits(config.get(AsrOptions.RATE_LIMIT), config.get(AsrOptions.RATE_BURST));
+        this.pipeline = pipeline;
+        this.access = new AccessControl(keys, config.get(AsrOptions.SIGNATURE_WINDOW), config.get(AsrOptions.UNSIGNED_FROM_LOOPBACK),
+                new RateLimits(config.get(AsrOptions.RATE_LIMIT), config.get(AsrOptions.RATE_BURST)));
+        this.metricsToken = config.getOptional(AsrOptions.METRICS_TOKEN_FILE).map(ApiServer::readToken).orElse(null);
+        Duration readTimeout = config.get(AsrOptions.API_READ_TIMEOUT);
+        this.clients = new ClientLimits(config.get(AsrOptions.API_MAX_CONNECTIONS_PER_ADDRESS), readTimeout,
+                Duration.ofMillis(Math.max(100, Math.min(1000, readTimeout.toMillis() / 4))));
+        long idleMillis = config.get(AsrOptions.API_IDLE_TIMEOUT).toMillis();
+        int maxConnections = config.get(AsrOptions.API_MAX_CONNECTIONS);
+        long minDataRate = config.get(AsrOptions.API_MIN_DATA_RATE).getBytes();
         this.http = Javalin.create(javalin -> {
             javalin.showJavalinBanner = false;
-            javalin.http.maxRequestSize = 64 * 1024;
+            javalin.http.maxRequestSize = MAX_BODY_BYTES;
             javalin.useVirtualThreads = false;
+            javalin.jetty.modifyHttpConfiguration(httpConfig -> {
+                httpConfig.setMinRequestDataRate(minDataRate);
+                httpConfig.setSendServerVersion(false);
+                httpConfig.setRequestHeaderSize(16 * 1024);
+            });
+            javalin.jetty.modifyServer(server -> {
+                server.setErrorHandler(new IceErrorHandler());
+                server.addBean(new ConnectionLimit(maxConnections, server));
+            });
+            javalin.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new IceErrorHandler()));
+            javalin.jetty.addConnector((server, httpConfig) -> guarded(
+                    new ServerConnector(server, new HttpConnectionFactory(httpConfig)), host, port, idleMillis));
             config.getOptional(AsrOptions.TLS_KEYSTORE).ifPresent(keystore ->
-                    javalin.jetty.addConnector((server, httpConfig) -> Tls.connector(server, httpConfig, keystore,
+                    javalin.jetty.addConnector((server, httpConfig) -> guarded(Tls.connector(server, httpConfig, keystore,
                             config.get(AsrOptions.TLS_KEYSTORE_PASSWORD), config.get(AsrOptions.API_HOST),
-                            config.get(AsrOptions.TLS_PORT))));
+                            config.get(AsrOptions.TLS_PORT)), null, -1, idleMillis)));
+        });
+        // the media fetcher marks its requests: a URL that points at the API must not make it a client
+        http.before(ctx -> {
+            if (ctx.header(RemoteMedia.FETCHER_HEADER) != null) {
+                throw new IceException(403, "Forbidden", "Requests from flink-asr's own media fetcher are refused.");
+            }
         });
         http.get("/", this::handle);
         http.post("/", this::handle);
-        http.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
+        http.get("/health", this::health);
         // Prometheus: requests by action and answer code, jobs by state, the JVM
         for (JobState state : JobState.values()) {
             Gauge.builder("flinkasr.jobs", jobs, c -> c.count(state)).tag("state", state.name())
@@ -70,7 +122,7 @@ public final class ApiServer implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmGcMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);
-        http.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        http.get("/metrics", this::metrics);
         http.after("/", ctx -> {
             String action = ctx.attribute("action");
             String code = ctx.attribute("iceError");
@@ -78,6 +130,8 @@ public final class ApiServer implements AutoCloseable {
                     "code", code != null ? code : "OK").increment();
         });
         http.exception(IceException.class, (e, ctx) -> error(ctx, e));
+        // Javalin's own refusals (a body over maxRequestSize: 413) in ICE's shape
+        http.exception(HttpResponseException.class, (e, ctx) -> error(ctx, IceErrorHandler.forStatus(e.getStatus())));
         http.exception(Exception.class, (e, ctx) -> {
             LOG.error("Request failed", e);
             error(ctx, new IceException(500, "InternalError", "The request processing has failed due to some unknown error."));
@@ -92,8 +146,34 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /** A connector with the API's guards: connections per address, read deadlines, the idle timeout. */
+    private Connector guarded(ServerConnector connector, String bindHost, int bindPort, long idleMillis) {
+        if (bindHost != null) {
+            connector.setHost(bindHost);
+            connector.setPort(bindPort);
+        }
+        connector.setIdleTimeout(idleMillis);
+        connector.addBean(clients);
+        return connector;
+    }
+
+    private static String readToken(String file) {
+        try {
+            String token = Files.readString(Path.of(file)).strip();
+            if (token.length() < 16) {
+                throw new IllegalConfigurationException("Invalid " + AsrOptions.METRICS_TOKEN_FILE.key() + ": the token in "
+                        + file + " is shorter than 16 characters");
+            }
+            return token;
+        } catch (IOException e) {
+            throw new IllegalConfigurationException("Invalid " + AsrOptions.METRICS_TOKEN_FILE.key() + ": cannot read " + file);
+        }
+    }
+
     public ApiServer start(String host, int port) {
-        http.start(host, port);
+        this.host = host;
+        this.port = port;
+        http.start();
         return this;
     }
 
@@ -101,14 +181,42 @@ public final class ApiServer implements AutoCloseable {
         return http.port();
     }
 
+    /** UP (200) while the job table reads Kafka and the pipeline runs; DOWN (503) otherwise, saying which. */
+    private void health(Context ctx) {
+        String pipelineState = pipeline.pipelineState();
+        boolean reading = jobs.reading();
+        boolean up = reading && (pipeline == PipelineHealth.NOT_WATCHED || PipelineHealth.RUNNING.equals(pipelineState));
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("pipeline", pipelineState);
+        body.put("jobTable", reading ? "UP" : "DOWN");
+        ctx.status(up ? 200 : 503).json(body);
+    }
+
+    /** Prometheus text, for this machine or a bearer of the metrics token only. */
+    private void metrics(Context ctx) throws Exception {
+        boolean local = InetAddress.getByName(ctx.req().getRemoteAddr()).isLoopbackAddress();
+        String authorization = ctx.header("Authorization");
+        boolean bearer = metricsToken != null && authorization != null
+                && Signatures.same("Bearer " + metricsToken, authorization.strip());
+        if (!local && !bearer) {
+            throw new IceException(403, "Forbidden", metricsToken == null
+                    ? "Metrics are served to this machine only (see asr.api.metrics-token-file)."
+                    : "Metrics need the bearer token of asr.api.metrics-token-file.");
+        }
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
+    }
+
     private void handle(Context ctx) throws Exception {
         String requestId = UUID.randomUUID().toString().toUpperCase();
         ctx.attribute("requestId", requestId);
-        byte[] payload = ctx.bodyAsBytes();
+        byte[] payload = body(ctx);
+        Escapes.check(ctx.queryString(), "query");
         Map<String, String> query = first(ctx.queryParamMap());
         Map<String, String> form = Map.of();
         String contentType = ctx.contentType();
         if (contentType != null && contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+            Escapes.check(payload, "body");
             form = first(ctx.formParamMap());
         }
         Map<String, String> headers = new HashMap<>();
@@ -124,7 +232,6 @@ public final class ApiServer implements AutoCloseable {
         ctx.attribute("action", KNOWN_ACTIONS.contains(action) ? action : "other");
         AccessKey caller = access.authenticate(
                 new AccessControl.Request(ctx.method().name(), ctx.path(), query, form, headers, payload, loopback), Instant.now());
-        rates.acquire(caller);
         ObjectNode body = switch (action) {
             case "SubmitASRJob" -> submit(requestId, caller, params);
             case "GetSmartHandleJob" -> get(requestId, caller, params);
@@ -135,6 +242,22 @@ public final class ApiServer implements AutoCloseable {
         };
         ctx.contentType("application/json;charset=utf-8");
         ctx.result(body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The request body; a body that does not arrive in time (or is shorter than announced) is RequestTimeout. */
+    private static byte[] body(Context ctx) {
+        try {
+            return ctx.bodyAsBytes();
+        } catch (HttpResponseException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof IOException || cause instanceof TimeoutException || cause instanceof BadMessageException) {
+                    throw IceErrorHandler.requestTimeout();
+                }
+            }
+            throw e;
+        }
     }
 
     private static Map<String, String> first(Map<String, List<String>> values) {
@@ -208,11 +331,12 @@ public final class ApiServer implements AutoCloseable {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("RequestId", requestId);
         ArrayNode list = body.putArray("SmartJobList");
-        for (int i = from; i < Math.min(all.size(), from + pageSize); i++) {
+        long next = (long) from + pageSize; // NextToken may be as large as Integer.MAX_VALUE
+        for (int i = from; i < Math.min(all.size(), next); i++) {
             list.add(IceResponses.listEntry(all.get(i)));
         }
-        if (from + pageSize < all.size()) {
-            body.put("NextToken", String.valueOf(from + pageSize));
+        if (next < all.size()) {
+            body.put("NextToken", String.valueOf(next));
         }
         body.put("MaxResults", pageSize);
         body.put("TotalCount", all.size());
@@ -237,16 +361,9 @@ public final class ApiServer implements AutoCloseable {
 
     private static void error(Context ctx, IceException e) {
         ctx.attribute("iceError", e.code());
-        String requestId = ctx.attribute("requestId");
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("RequestId", requestId != null ? requestId : UUID.randomUUID().toString().toUpperCase());
-        body.put("HostId", HOST_ID);
-        body.put("Code", e.code());
-        body.put("Message", e.getMessage());
-        body.put("Recommend", "");
         ctx.status(e.status());
         ctx.contentType("application/json;charset=utf-8");
-        ctx.result(body.toString().getBytes(StandardCharsets.UTF_8));
+        ctx.result(IceErrorHandler.body(e, ctx.attribute("requestId")));
     }
 
     @Override

@@ -84,6 +84,11 @@ public final class Catalog implements AutoCloseable {
         reader.start();
     }
 
+    /** Whether the table still reads the topics (false once its reader has stopped on an error). */
+    public boolean reading() {
+        return running && reader.isAlive();
+    }
+
     /** Waits until every record that existed at start has been read. */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);

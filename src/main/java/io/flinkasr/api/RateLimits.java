@@ -6,15 +6,30 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A token bucket per access key: a steady rate with a burst above it; past that, Throttling. */
-final class RateLimits {
+/**
+ * A token bucket per access key: a steady rate with a burst above it; past that, Throttling. Buckets
+ * exist only for keys whose requests were verified (see {@link AccessControl}), so the table is bounded
+ * by the access-key file, and one key's requests never spend another's tokens.
+ */
+public final class RateLimits {
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final double perSecond;
     private final int burst;
 
-    RateLimits(double perSecond, int burst) {
+    public RateLimits(double perSecond, int burst) {
+        if (!(perSecond > 0) || burst < 1) {
+            throw new IllegalArgumentException("the rate limit must be positive and the burst at least 1");
+        }
         this.perSecond = perSecond;
         this.burst = burst;
+    }
+
+    double perSecond() {
+        return perSecond;
+    }
+
+    int burst() {
+        return burst;
     }
 
     void acquire(AccessKey key) {

@@ -13,7 +13,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 final class Tls {
     private Tls() {}
 
-    static Connector connector(Server server, HttpConfiguration httpConfig, String keystore, String password, String host, int port) {
+    static ServerConnector connector(Server server, HttpConfiguration httpConfig, String keystore, String password, String host, int port) {
         SslContextFactory.Server ssl = new SslContextFactory.Server();
         ssl.setKeyStorePath(keystore);
         ssl.setKeyStorePassword(password);

@@ -3,6 +3,8 @@ package io.flinkasr.cli;
 import io.flinkasr.api.AccessKeys;
 import io.flinkasr.api.ApiServer;
 import io.flinkasr.api.Catalog;
+import io.flinkasr.api.FlinkRestHealth;
+import io.flinkasr.api.PipelineHealth;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.workflow.JobTopics;
 import java.nio.file.Path;
@@ -40,7 +42,9 @@ public class ApiCommand implements Callable<Integer> {
         JobTopics.ensureExist(config);
         Catalog jobs = new Catalog(config);
         jobs.awaitCaughtUp(Duration.ofMinutes(5));
-        ApiServer api = new ApiServer(config, jobs, AccessKeys.load(users))
+        PipelineHealth pipeline = config.getOptional(AsrOptions.FLINK_REST_URL)
+                .<PipelineHealth>map(FlinkRestHealth::new).orElse(PipelineHealth.NOT_WATCHED);
+        ApiServer api = new ApiServer(config, jobs, AccessKeys.load(users), pipeline)
                 .start(config.get(AsrOptions.API_HOST), config.get(AsrOptions.API_PORT));
         System.out.println("flink-asr API ready on port " + api.port());
         CountDownLatch stopped = new CountDownLatch(1);

@@ -206,16 +206,26 @@ public final class AsrOptions {
                     .asList()
                     .defaultValues()
                     .withDescription(
-                            "Address blocks (CIDR, e.g. 10.1.0.0/16 or fd00::/8) that http(s) InputFiles may reach on"
-                                    + " any port although they are loopback, private, link-local or otherwise"
-                                    + " not public. Nothing by default.");
+                            "Address blocks (CIDR, e.g. 10.1.0.0/16 or fd00::/8) that http(s) InputFiles may reach,"
+                                    + " on the allowed ports only, although they are loopback, private, link-local or"
+                                    + " otherwise not public. Nothing by default.");
 
     public static final ConfigOption<List<Integer>> HTTP_ALLOWED_PORTS =
             key("asr.media.http.allowed-ports")
                     .intType()
                     .asList()
                     .defaultValues(80, 443)
-                    .withDescription("Ports that http(s) InputFiles may use on public addresses.");
+                    .withDescription("Ports that http(s) InputFiles may use, on public and allow-listed addresses alike.");
+
+    public static final ConfigOption<List<Integer>> HTTP_DENIED_PORTS =
+            key("asr.media.http.denied-ports")
+                    .intType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Ports that http(s) InputFiles may never reach on an address that is not public, even an"
+                                    + " allow-listed one: flink-asr's own listeners. The local stack adds its API, Flink"
+                                    + " REST and Kafka ports.");
 
     public static final ConfigOption<Integer> HTTP_MAX_REDIRECTS =
             key("asr.media.http.max-redirects")
@@ -285,7 +295,63 @@ public final class AsrOptions {
             key("asr.api.host")
                     .stringType()
                     .defaultValue("0.0.0.0")
-                    .withDescription("Address the API listens on.");
+                    .withDescription(
+                            "Address the API listens on. The local stack (local, demo, transcribe) listens on"
+                                    + " 127.0.0.1 unless this is set.");
+
+    public static final ConfigOption<Integer> API_MAX_CONNECTIONS =
+            key("asr.api.max-connections")
+                    .intType()
+                    .defaultValue(1000)
+                    .withDescription(
+                            "Most connections the API holds open at once; past it, new connections wait in the"
+                                    + " kernel's backlog instead of using the process's file descriptors.");
+
+    public static final ConfigOption<Integer> API_MAX_CONNECTIONS_PER_ADDRESS =
+            key("asr.api.max-connections-per-address")
+                    .intType()
+                    .defaultValue(32)
+                    .withDescription(
+                            "Most connections one client address may hold open; more are closed at once. Behind a"
+                                    + " load balancer or proxy every client has its address: raise this.");
+
+    public static final ConfigOption<Duration> API_READ_TIMEOUT =
+            key("asr.api.read-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "Longest time a client may take to send a request's headers, and again its body;"
+                                    + " a slower one is answered RequestTimeout (408) or cut off.");
+
+    public static final ConfigOption<MemorySize> API_MIN_DATA_RATE =
+            key("asr.api.min-request-data-rate")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("1kb"))
+                    .withDescription("Slowest a request body may arrive, in bytes per second (RequestTimeout below it).");
+
+    public static final ConfigOption<Duration> API_IDLE_TIMEOUT =
+            key("asr.api.idle-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription("How long an idle keep-alive connection stays open.");
+
+    public static final ConfigOption<String> METRICS_TOKEN_FILE =
+            key("asr.api.metrics-token-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "A file holding a bearer token: GET /metrics then also answers requests from other"
+                                    + " machines that send 'Authorization: Bearer <token>' (Prometheus:"
+                                    + " authorization.credentials_file). Without it /metrics answers this machine only.");
+
+    public static final ConfigOption<String> FLINK_REST_URL =
+            key("asr.api.flink-rest-url")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The Flink REST endpoint (http://jobmanager:8081) that the api command asks whether the"
+                                    + " job named 'flink-asr' is RUNNING; /health is DOWN while it is not. Unset: /health"
+                                    + " reports the API and its Kafka reader only. The local stack asks its own job.");
 
     public static final ConfigOption<Duration> SIGNATURE_WINDOW =
             key("asr.api.signature-window")

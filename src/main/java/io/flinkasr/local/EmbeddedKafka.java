@@ -41,11 +41,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final KafkaRaftServer server;
     private final Admin admin;
     private final String bootstrapServers;
+    private final List<Integer> ports;
 
-    private EmbeddedKafka(KafkaRaftServer server, Admin admin, String bootstrapServers) {
+    private EmbeddedKafka(KafkaRaftServer server, Admin admin, String bootstrapServers, List<Integer> ports) {
         this.server = server;
         this.admin = admin;
         this.bootstrapServers = bootstrapServers;
+        this.ports = ports;
     }
 
     /**
@@ -65,7 +67,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             server.startup(); // returns once the controller is up and the broker is unfenced
             admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
             admin.describeCluster().nodes().get(30, TimeUnit.SECONDS);
-            return new EmbeddedKafka(server, admin, bootstrapServers);
+            return new EmbeddedKafka(server, admin, bootstrapServers, List.of(brokerPort, controllerPort));
         } catch (Exception | Error e) {
             if (admin != null) {
                 admin.close();
@@ -78,6 +80,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The broker's and the controller's ports. */
+    public List<Integer> ports() {
+        return ports;
     }
 
 

@@ -8,6 +8,14 @@ import io.flinkasr.config.AsrOptions;
 import io.flinkasr.workflow.AsrPipeline;
 import io.flinkasr.workflow.JobTopics;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.WebOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+    private static final String LOOPBACK = "127.0.0.1";
 
     private final EmbeddedKafka kafka;
     private final JobClient flinkJob;
@@ -44,7 +53,13 @@ public final class LocalStack implements AutoCloseable {
     private final AccessKeys keys;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private LocalStack(EmbeddedKafka kafka, JobClient flinkJob, String webUi, Catalog jobs, ApiServer api, Path usersFile, AccessKeys keys) {
+    private final String apiHostForUrl;
+
+    private LocalStack(EmbeddedKafka kafka, JobClient flinkJob, String webUi, Catalog jobs, ApiServer api, String apiHost,
+            Path usersFile, AccessKeys keys) {
+        InetAddress bound = addressOf(apiHost);
+        this.apiHostForUrl = bound == null || bound.isAnyLocalAddress() || bound.isLoopbackAddress() ? LOOPBACK
+                : bound instanceof java.net.Inet6Address ? "[" + bound.getHostAddress() + "]" : bound.getHostAddress();
         this.keys = keys;
         this.kafka = kafka;
         this.flinkJob = flinkJob;
@@ -66,6 +81,10 @@ public final class LocalStack implements AutoCloseable {
         Files.createDirectories(dataDir);
         EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), 0);
         try {
+            String apiHost = config.getOptional(AsrOptions.API_HOST).orElse(LOOPBACK);
+            if (apiPort == 0) {
+                apiPort = freePort(apiHost); // known before the job starts, so the media fetcher can be kept off it
+            }
             Configuration jobConfig = new Configuration(config);
             jobConfig.set(AsrOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
             JobTopics.ensureExist(jobConfig);
@@ -82,6 +101,16 @@ public final class LocalStack implements AutoCloseable {
             }
 
             Configuration flink = miniClusterConfig(jobConfig, dataDir);
+            // the media fetcher never reaches the stack's own listeners, even where loopback is allow-listed
+            List<Integer> ownPorts = new ArrayList<>(jobConfig.get(AsrOptions.HTTP_DENIED_PORTS));
+            ownPorts.addAll(kafka.ports());
+            ownPorts.add(apiPort);
+            ownPorts.add(Integer.parseInt(flink.get(RestOptions.BIND_PORT).split("-")[0]));
+            if (jobConfig.contains(AsrOptions.TLS_KEYSTORE)) {
+                ownPorts.add(jobConfig.get(AsrOptions.TLS_PORT));
+            }
+            jobConfig.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
+            flink.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
             AsrPipeline.defineWithKafka(env, jobConfig);
             JobClient job = env.executeAsync("flink-asr");
@@ -93,16 +122,38 @@ public final class LocalStack implements AutoCloseable {
             if (!config.contains(AsrOptions.UNSIGNED_FROM_LOOPBACK)) {
                 apiConfig.set(AsrOptions.UNSIGNED_FROM_LOOPBACK, true);
             }
-            ApiServer api = new ApiServer(apiConfig, jobs, keys).start(config.get(AsrOptions.API_HOST), apiPort);
-            return new LocalStack(kafka, job, webUi, jobs, api, usersFile, keys);
+            ApiServer api = new ApiServer(apiConfig, jobs, keys, () -> stateOf(job)).start(apiHost, apiPort);
+            return new LocalStack(kafka, job, webUi, jobs, api, apiHost, usersFile, keys);
         } catch (Exception e) {
             kafka.close();
             throw e;
         }
     }
 
+    /** The Flink job's state, for /health. */
+    private static String stateOf(JobClient job) {
+        try {
+            return job.getJobStatus().get(2, TimeUnit.SECONDS).name();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "UNKNOWN";
+        } catch (Exception e) {
+            return "UNKNOWN";
+        }
+    }
+
     static Configuration miniClusterConfig(Configuration jobConfig, Path dataDir) throws IOException {
         Configuration flink = new Configuration(jobConfig);
+        // every listener on loopback unless told otherwise, and no jar upload: Flink's REST endpoint has
+        // no authentication, and with web submission on it runs any jar it is sent
+        setIfAbsent(flink, RestOptions.BIND_ADDRESS, LOOPBACK);
+        setIfAbsent(flink, RestOptions.ADDRESS, LOOPBACK);
+        setIfAbsent(flink, JobManagerOptions.BIND_HOST, LOOPBACK);
+        setIfAbsent(flink, TaskManagerOptions.BIND_HOST, LOOPBACK);
+        setIfAbsent(flink, TaskManagerOptions.HOST, LOOPBACK);
+        setIfAbsent(flink, WebOptions.SUBMIT_ENABLE, false);
+        setIfAbsent(flink, WebOptions.CANCEL_ENABLE, false);
+        setIfAbsent(flink, WebOptions.RESCALE_ENABLE, false);
         int cores = Math.max(2, Runtime.getRuntime().availableProcessors());
         if (!flink.contains(CoreOptions.DEFAULT_PARALLELISM)) {
             flink.set(CoreOptions.DEFAULT_PARALLELISM, cores);
@@ -151,9 +202,29 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    private static InetAddress addressOf(String host) {
+        try {
+            return InetAddress.getByName(host);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static <T> void setIfAbsent(Configuration config, ConfigOption<T> option, T value) {
+        if (!config.contains(option)) {
+            config.set(option, value);
+        }
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
+    }
+
     private static int freePortFrom(int first) {
         for (int port = first; port < first + 100; port++) {
-            try (java.net.ServerSocket s = new java.net.ServerSocket(port)) {
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(LOOPBACK))) {
                 return port;
             } catch (IOException busy) {
                 // next
@@ -163,7 +234,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public String apiUrl() {
-        return "http://127.0.0.1:" + api.port() + "/";
+        return "http://" + apiHostForUrl + ":" + api.port() + "/";
     }
 
     public String webUi() {

@@ -9,9 +9,10 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Which addresses and ports an http(s) InputFile may reach: public addresses on the allowed ports, and
- * any port of the blocks the operator allow-lists. Everything that is not a public unicast address is
- * refused unless allow-listed: loopback, private, shared (CGNAT), link-local (cloud metadata at
+ * Which addresses and ports an http(s) InputFile may reach: public addresses and the blocks the operator
+ * allow-lists, on the allowed ports only; never a denied port (flink-asr's own listeners) on an address
+ * that is not public, allow-listed or not. Everything that is not a public unicast address is refused
+ * unless allow-listed: loopback, private, shared (CGNAT), link-local (cloud metadata at
  * 169.254.169.254), unique-local, multicast, broadcast, reserved and documentation ranges. An IPv6
  * address that carries an IPv4 address (IPv4-mapped, IPv4-compatible, NAT64, 6to4) is judged by that
  * IPv4 address, so {@code ::ffff:127.0.0.1} is loopback.
@@ -30,19 +31,24 @@ final class AddressPolicy {
 
     private final List<AddressBlock> allowed;
     private final Set<Integer> ports;
+    private final Set<Integer> deniedPorts;
 
-    AddressPolicy(List<String> allowedBlocks, List<Integer> ports) {
+    AddressPolicy(List<String> allowedBlocks, List<Integer> ports, List<Integer> deniedPorts) {
         this.allowed = allowedBlocks.stream().map(AddressBlock::parse).toList();
         this.ports = Set.copyOf(ports);
+        this.deniedPorts = Set.copyOf(deniedPorts);
     }
 
     /** Whether a connection to {@code address} on {@code port} is allowed. */
     boolean permits(InetAddress address, int port) {
+        if (!ports.contains(port)) {
+            return false;
+        }
         InetAddress judged = ipv4Inside(address);
-        if (allowListed(address) || allowListed(judged)) {
+        if (isPublic(judged)) {
             return true;
         }
-        return ports.contains(port) && isPublic(judged);
+        return !deniedPorts.contains(port) && (allowListed(address) || allowListed(judged));
     }
 
     boolean portAllowed(int port) {

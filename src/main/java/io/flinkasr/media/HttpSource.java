@@ -47,7 +47,7 @@ final class HttpSource implements AutoCloseable {
 
     HttpSource(RemoteMediaSettings settings, Dns resolver, ObjectTransfer transfer) {
         this.settings = settings;
-        this.policy = new AddressPolicy(settings.allowedAddresses(), settings.allowedPorts());
+        this.policy = new AddressPolicy(settings.allowedAddresses(), settings.allowedPorts(), settings.deniedPorts());
         this.resolver = resolver;
         this.transfer = transfer;
         this.client = new OkHttpClient.Builder()
@@ -167,7 +167,10 @@ final class HttpSource implements AutoCloseable {
                 .url(url)
                 .header("Range", "bytes=" + range)
                 .header("Accept-Encoding", "identity") // ranges count bytes as stored, not as decompressed
-                .header("User-Agent", "flink-asr");
+                .header("User-Agent", "flink-asr")
+                // flink-asr's API refuses every request that carries this header: a URL (or a redirect) that
+                // points at the API cannot make the fetcher act as a client of it
+                .header(RemoteMedia.FETCHER_HEADER, "1");
         if (ifRange != null) {
             request.header("If-Range", ifRange); // an object replaced since the last step comes back whole (200)
         }

@@ -85,7 +85,23 @@ public final class MediaRoots {
         if (!Files.isReadable(real)) {
             throw new MediaException("InputFile.AccessDenied", "The InputFile cannot be read.");
         }
+        if (hardLinks(real) > 1) {
+            // a hard link is the same file under another name: one made inside a root to a file outside it
+            // would pass every path check, so a file with more than one name is not read
+            throw new MediaException("InputFile.AccessDenied",
+                    "The InputFile has more than one hard link; copy it into the media root instead of linking it.");
+        }
         return real;
+    }
+
+    private static int hardLinks(Path file) {
+        try {
+            return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return 1; // not a POSIX file system: no hard links to judge
+        } catch (IOException e) {
+            return Integer.MAX_VALUE;
+        }
     }
 
     private boolean insideRoots(Path path) {

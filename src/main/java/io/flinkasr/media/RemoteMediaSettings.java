@@ -26,6 +26,7 @@ public final class RemoteMediaSettings implements Serializable {
     private final Duration callTimeout;
     private final ArrayList<String> allowedAddresses;
     private final ArrayList<Integer> allowedPorts;
+    private final ArrayList<Integer> deniedPorts;
     private final int maxRedirects;
     private final String s3Endpoint;
     private final String s3Region;
@@ -55,6 +56,13 @@ public final class RemoteMediaSettings implements Serializable {
                 throw invalid(AsrOptions.HTTP_ALLOWED_PORTS.key(), port + " is not a port");
             }
             allowedPorts.add(port);
+        }
+        deniedPorts = new ArrayList<>();
+        for (int port : config.get(AsrOptions.HTTP_DENIED_PORTS)) {
+            if (port < 1 || port > 65535) {
+                throw invalid(AsrOptions.HTTP_DENIED_PORTS.key(), port + " is not a port");
+            }
+            deniedPorts.add(port);
         }
         maxRedirects = config.get(AsrOptions.HTTP_MAX_REDIRECTS);
         if (maxRedirects < 0 || maxRedirects > 20) {
@@ -108,6 +116,11 @@ public final class RemoteMediaSettings implements Serializable {
         return List.copyOf(allowedPorts);
     }
 
+    /** Ports never reached on an address that is not public: flink-asr's own listeners. */
+    public List<Integer> deniedPorts() {
+        return List.copyOf(deniedPorts);
+    }
+
     public int maxRedirects() {
         return maxRedirects;
     }
@@ -139,7 +152,7 @@ public final class RemoteMediaSettings implements Serializable {
     public String toString() {
         return "RemoteMediaSettings{maxBytes=" + maxBytes + ", stepBytes=" + stepBytes
                 + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout + ", callTimeout=" + callTimeout
-                + ", allowedAddresses=" + allowedAddresses + ", allowedPorts=" + allowedPorts
+                + ", allowedAddresses=" + allowedAddresses + ", allowedPorts=" + allowedPorts + ", deniedPorts=" + deniedPorts
                 + ", maxRedirects=" + maxRedirects + ", s3Endpoint=" + s3Endpoint + ", s3Region=" + s3Region
                 + ", s3AccessKey=" + (s3AccessKey == null ? "none" : "set") + ", ossEndpoints=" + ossEndpoints + "}";
     }

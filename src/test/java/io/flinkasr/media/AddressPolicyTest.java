@@ -8,7 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AddressPolicyTest {
-    private static final AddressPolicy NOTHING_ALLOW_LISTED = new AddressPolicy(List.of(), List.of(80, 443));
+    private static final AddressPolicy NOTHING_ALLOW_LISTED = new AddressPolicy(List.of(), List.of(80, 443), List.of());
 
     @Test
     void permitsPublicAddressesOnAllowedPortsOnly() throws Exception {
@@ -36,15 +36,31 @@ class AddressPolicyTest {
     }
 
     @Test
-    void permitsAllowListedBlocksOnAnyPort() throws Exception {
-        AddressPolicy policy = new AddressPolicy(List.of("10.1.0.0/16", "127.0.0.1", "fd00::/8"), List.of(443));
+    void permitsAllowListedBlocksOnTheAllowedPortsOnly() throws Exception {
+        AddressPolicy policy = new AddressPolicy(List.of("10.1.0.0/16", "127.0.0.1", "fd00::/8"), List.of(443, 9000), List.of());
 
         assertThat(policy.permits(address("10.1.200.3"), 9000)).isTrue();
         assertThat(policy.permits(address("10.2.0.1"), 443)).isFalse();
-        assertThat(policy.permits(address("127.0.0.1"), 8080)).isTrue();
-        assertThat(policy.permits(address("::ffff:127.0.0.1"), 8080)).isTrue();
-        assertThat(policy.permits(address("127.0.0.2"), 8080)).isFalse();
-        assertThat(policy.permits(address("fd00::5"), 8080)).isTrue();
+        assertThat(policy.permits(address("127.0.0.1"), 443)).isTrue();
+        assertThat(policy.permits(address("::ffff:127.0.0.1"), 9000)).isTrue();
+        assertThat(policy.permits(address("127.0.0.2"), 443)).isFalse();
+        assertThat(policy.permits(address("fd00::5"), 443)).isTrue();
+        // the attack: another port of an allow-listed address (the API's, Flink's REST port)
+        for (int other : new int[] {8080, 8081, 9092, 22}) {
+            assertThat(policy.permits(address("127.0.0.1"), other)).as("port " + other).isFalse();
+            assertThat(policy.permits(address("::ffff:127.0.0.1"), other)).as("port " + other).isFalse();
+            assertThat(policy.permits(address("10.1.200.3"), other)).as("port " + other).isFalse();
+        }
+    }
+
+    @Test
+    void neverPermitsTheServicesOwnPortsOnAddressesThatAreNotPublic() throws Exception {
+        AddressPolicy policy = new AddressPolicy(List.of("127.0.0.0/8", "10.0.0.0/8"), List.of(443, 8080), List.of(8080));
+
+        assertThat(policy.permits(address("127.0.0.1"), 8080)).isFalse();
+        assertThat(policy.permits(address("10.0.0.7"), 8080)).isFalse();
+        assertThat(policy.permits(address("127.0.0.1"), 443)).isTrue();
+        assertThat(policy.permits(address("93.184.216.34"), 8080)).as("a public server on that port is not ours").isTrue();
     }
 
     @Test

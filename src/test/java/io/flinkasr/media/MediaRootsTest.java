@@ -44,6 +44,14 @@ class MediaRootsTest {
         assertCode(link.toString(), "InputFile.AccessDenied");
     }
 
+    /** The attack: a hard link inside the root to a file outside it passes every path check. */
+    @Test
+    void refusesHardLinksInsideTheRootToFilesOutsideIt() throws Exception {
+        Path link = Files.createLink(root.resolve("linked.wav"), outside);
+        assertCode(link.toString(), "InputFile.AccessDenied");
+        assertThat(roots.resolve(inside.toString())).as("a file with one name is read").isEqualTo(inside.toRealPath());
+    }
+
     @Test
     void saysNotFoundOnlyInsideTheRoot() {
         assertCode(root.resolve("missing.wav").toString(), "InputFile.NotFound");

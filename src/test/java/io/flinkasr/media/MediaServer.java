@@ -32,6 +32,7 @@ final class MediaServer implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicInteger rangeRequests = new AtomicInteger();
+    private final AtomicInteger markedRequests = new AtomicInteger();
     private volatile byte[] content = new byte[0];
     private volatile String etag = "\"v0\"";
     private int version;
@@ -70,8 +71,16 @@ final class MediaServer implements AutoCloseable {
         return rangeRequests.get();
     }
 
+    /** Requests that carried the fetcher's mark ({@link RemoteMedia#FETCHER_HEADER}). */
+    int markedRequests() {
+        return markedRequests.get();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
+        if (exchange.getRequestHeaders().getFirst(RemoteMedia.FETCHER_HEADER) != null) {
+            markedRequests.incrementAndGet();
+        }
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             byte[] object = content;

@@ -154,6 +154,31 @@ class RemoteMediaHttpTest {
     }
 
     @Test
+    void refusesOtherPortsOfAnAllowListedAddressDirectlyAndThroughRedirects() throws Exception {
+        Configuration config = new Configuration();
+        config.set(AsrOptions.HTTP_ALLOWED_ADDRESSES, List.of("127.0.0.1/32"));
+        config.set(AsrOptions.HTTP_ALLOWED_PORTS, List.of(server.port()));
+        try (MediaServer otherPort = new MediaServer("127.0.0.1").serve(TALK);
+                RemoteMedia media = new RemoteMedia(settings(config))) {
+            assertThat(media.fetch(server.url("/media.bin"), target, 0, STEP).bytes()).isEqualTo(STEP);
+
+            assertCode(() -> media.fetch(otherPort.url("/media.bin"), target, 0, STEP), "InputFile.AccessDenied");
+            assertCode(() -> media.fetch(server.url("/to?" + otherPort.url("/media.bin")), target, 0, STEP), "InputFile.AccessDenied");
+            assertCode(() -> media.check(otherPort.url("/media.bin")), "InputFile.AccessDenied");
+            assertThat(otherPort.requests()).isZero();
+        }
+    }
+
+    @Test
+    void marksEveryRequestAsTheFetchersOwn() throws Exception {
+        try (RemoteMedia media = new RemoteMedia(settings(loopbackAllowed()))) {
+            fetchAll(media, server.url("/redirect/2"), 0);
+        }
+        assertThat(server.requests()).isGreaterThan(3);
+        assertThat(server.markedRequests()).isEqualTo(server.requests());
+    }
+
+    @Test
     void refusesRedirectsFromAnAllowedHostToLoopbackOrPrivateAddresses() throws Exception {
         Configuration config = new Configuration();
         config.set(AsrOptions.HTTP_ALLOWED_ADDRESSES, List.of("127.0.0.1/32"));
@@ -176,10 +201,10 @@ class RemoteMediaHttpTest {
 
     @Test
     void endsWithATimeoutWhenTheServerNeverAnswers() throws Exception {
-        Configuration config = loopbackAllowed();
-        config.set(AsrOptions.FETCH_READ_TIMEOUT, Duration.ofMillis(500));
-        try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"));
-                RemoteMedia media = new RemoteMedia(settings(config))) {
+        try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
+            Configuration config = loopbackAllowed(silent.getLocalPort());
+            config.set(AsrOptions.FETCH_READ_TIMEOUT, Duration.ofMillis(500));
+            try (RemoteMedia media = new RemoteMedia(settings(config))) {
             List<Socket> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
             Thread acceptor = new Thread(() -> {
                 try {
@@ -203,6 +228,7 @@ class RemoteMediaHttpTest {
                     "InputFile.Timeout");
 
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+            }
         }
     }
 
@@ -247,7 +273,7 @@ class RemoteMediaHttpTest {
             exchange.close();
         });
         https.start();
-        try (RemoteMedia media = new RemoteMedia(settings(loopbackAllowed()))) {
+        try (RemoteMedia media = new RemoteMedia(settings(loopbackAllowed(https.getAddress().getPort())))) {
             String url = "https://127.0.0.1:" + https.getAddress().getPort() + "/talk.mp4";
 
             assertCode(() -> media.fetch(url, target, 0, STEP), "InputFile.Unreachable"); // self-signed
@@ -388,7 +414,7 @@ class RemoteMediaHttpTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             closedPort = s.getLocalPort();
         }
-        try (RemoteMedia media = new RemoteMedia(settings(loopbackAllowed()))) {
+        try (RemoteMedia media = new RemoteMedia(settings(loopbackAllowed(closedPort)))) {
             assertCode(() -> media.fetch("http://127.0.0.1:" + closedPort + "/talk.mp4", target, 0, STEP),
                     "InputFile.Unreachable");
             assertCode(() -> media.fetch("http://unresolvable.invalid/talk.mp4", target, 0, STEP), "InputFile.Unreachable");
@@ -428,7 +454,18 @@ class RemoteMediaHttpTest {
         return config;
     }
 
-    private static RemoteMediaSettings settings(Configuration config) {
+    /** Loopback allowed, on the test server's port and on {@code port}. */
+    private Configuration loopbackAllowed(int port) {
+        Configuration config = loopbackAllowed();
+        config.set(AsrOptions.HTTP_ALLOWED_PORTS, List.of(server.port(), port));
+        return config;
+    }
+
+    /** The settings, with the test server's port allowed unless the test says which ports are. */
+    private RemoteMediaSettings settings(Configuration config) {
+        if (!config.contains(AsrOptions.HTTP_ALLOWED_PORTS)) {
+            config.set(AsrOptions.HTTP_ALLOWED_PORTS, List.of(80, 443, server.port()));
+        }
         if (!config.contains(AsrOptions.FETCH_CONNECT_TIMEOUT)) {
             config.set(AsrOptions.FETCH_CONNECT_TIMEOUT, Duration.ofSeconds(2));
         }

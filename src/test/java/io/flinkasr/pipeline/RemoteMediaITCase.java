@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.util.NetUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,8 @@ class RemoteMediaITCase {
     private final List<Socket> held = new ArrayList<>();
     private final AtomicInteger httpHits = new AtomicInteger();
     private LocalStack stack;
+    private int apiPort;
+    private int restPort;
     private AsrApi api;
     private byte[] clip;
 
@@ -102,13 +106,24 @@ class RemoteMediaITCase {
         config.set(AsrOptions.S3_ENDPOINT, endpoint);
         config.set(AsrOptions.S3_ACCESS_KEY, "ops");
         config.set(AsrOptions.S3_SECRET_KEY, "ops-secret");
-        // the test's own servers live on 127.0.0.1; only that one address is allowed, on any port
+        // the test's own servers live on 127.0.0.1; only that one address is allowed, on their ports, and
+        // (to show that the service never fetches from itself) on the ports of the stack's API and Flink REST
+        apiPort = freePort();
+        restPort = freePort();
+        config.set(RestOptions.BIND_PORT, String.valueOf(restPort));
         config.set(AsrOptions.HTTP_ALLOWED_ADDRESSES, List.of("127.0.0.1/32"));
+        config.set(AsrOptions.HTTP_ALLOWED_PORTS, List.of(http.getAddress().getPort(), silent.getLocalPort(), apiPort, restPort));
         config.set(AsrOptions.FETCH_READ_TIMEOUT, Duration.ofSeconds(3));
         config.set(AsrOptions.FETCH_STEP_BYTES, MemorySize.parse("16kb"));
         config.set(AsrOptions.STAGING_DIR, tmp.resolve("staging").toString());
-        stack = LocalStack.start(config, tmp.resolve("data"), 0, null);
+        stack = LocalStack.start(config, tmp.resolve("data"), apiPort, null);
         api = new AsrApi(stack.apiUrl());
+    }
+
+    private static int freePort() throws Exception {
+        try (NetUtils.Port port = NetUtils.getAvailablePort()) {
+            return port.getPort();
+        }
     }
 
     @AfterAll
@@ -142,6 +157,34 @@ class RemoteMediaITCase {
         try (var staged = Files.list(tmp.resolve("staging"))) {
             assertThat(staged).as("staged copies are deleted when their job ends").isEmpty();
         }
+    }
+
+    /**
+     * The confused deputy: an InputFile that is a request to the API itself (unsigned, from loopback, so it
+     * would speak for the stack's first key) or to Flink's REST endpoint, on an allow-listed address and
+     * port. The fetcher must not send it: the job fails and no other job appears.
+     */
+    @Test
+    void theFetcherNeverReachesTheStacksOwnListeners() throws Exception {
+        int jobsBefore = api.call("ListSmartJobs", "MaxResults", "100").body().path("TotalCount").asInt();
+        String inner = SpeechSet.dir().resolve("jfk.flac").toString();
+        List<String> own = List.of(
+                "http://127.0.0.1:" + apiPort + "/?Action=SubmitASRJob&InputFile=" + inner + "&Title=planted",
+                "http://localhost:" + apiPort + "/?Action=ListSmartJobs",
+                "http://127.0.0.1:" + restPort + "/jars",
+                "http://127.0.0.1:" + restPort + "/jobs/overview");
+        List<String> submitted = new ArrayList<>();
+        for (String url : own) {
+            submitted.add(api.submit(url));
+        }
+        for (String jobId : submitted) {
+            JsonNode job = api.await(jobId, Duration.ofMinutes(2));
+            assertThat(job.path("State").asText()).isEqualTo("Failed");
+            assertThat(job.path("ErrorCode").asText()).isEqualTo("InputFile.AccessDenied");
+        }
+        JsonNode list = api.call("ListSmartJobs", "MaxResults", "100").body();
+        assertThat(list.path("TotalCount").asInt()).as("no job was planted through the fetcher").isEqualTo(jobsBefore + own.size());
+        list.path("SmartJobList").forEach(job -> assertThat(job.path("Title").asText()).isNotEqualTo("planted"));
     }
 
     @Test

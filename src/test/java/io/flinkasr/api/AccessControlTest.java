@@ -1,0 +1,194 @@
+package io.flinkasr.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Signatures, nonces, the time window and the request budget, with a fixed clock: no Kafka, Flink or HTTP. */
+class AccessControlTest {
+    private static final AccessKey A = new AccessKey(1L, "LTAIkeyOfTenantA", "secretOfTenantA");
+    private static final AccessKey B = new AccessKey(2L, "LTAIkeyOfTenantB", "secretOfTenantB");
+    private static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
+    private static final Duration WINDOW = Duration.ofMinutes(15);
+
+    private static AccessControl access(double perSecond, int burst) {
+        return new AccessControl(new AccessKeys(List.of(A, B)), WINDOW, false, new RateLimits(perSecond, burst));
+    }
+
+    /** An RPC v1 request (form-encoded POST) as the SDK signs it. */
+    private static AccessControl.Request rpc(AccessKey key, String nonce, Instant at, String action) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("Action", action);
+        form.put("Version", "2020-11-09");
+        form.put("AccessKeyId", key.accessKeyId);
+        form.put("SignatureMethod", "HMAC-SHA1");
+        form.put("SignatureVersion", "1.0");
+        form.put("SignatureNonce", nonce);
+        form.put("Timestamp", at.toString());
+        form.put("Signature", Signatures.rpcV1("POST", form, key.accessKeySecret));
+        return new AccessControl.Request("POST", "/", Map.of(), form, Map.of(), new byte[0], false);
+    }
+
+    /** An ACS3-HMAC-SHA256 GET with its action in x-acs-action, signing the headers named in {@code signed}. */
+    private static AccessControl.Request acs3(AccessKey key, String action, List<String> signed, String nonce) {
+        Map<String, String> headers = new HashMap<>();
+        headers.put("host", "127.0.0.1:8080");
+        headers.put("x-acs-action", action);
+        headers.put("x-acs-version", "2020-11-09");
+        headers.put("x-acs-date", NOW.toString());
+        headers.put("x-acs-signature-nonce", nonce);
+        headers.put("x-acs-content-sha256", Signatures.EMPTY_SHA256);
+        Map<String, String> query = Map.of("MaxResults", "10");
+        String signature = Signatures.acs3("GET", "/", query, headers, signed, Signatures.EMPTY_SHA256, key.accessKeySecret);
+        headers.put("authorization", "ACS3-HMAC-SHA256 Credential=" + key.accessKeyId + ",SignedHeaders="
+                + String.join(";", signed) + ",Signature=" + signature);
+        return new AccessControl.Request("GET", "/", query, Map.of(), headers, new byte[0], false);
+    }
+
+    private static IceException refused(Runnable call) {
+        IceException e = catchThrowableOfType(IceException.class, call::run);
+        assertThat(e).as("the request was refused").isNotNull();
+        return e;
+    }
+
+    @Test
+    void acceptsASignedRequestOnceAndRefusesItsReplay() {
+        AccessControl access = access(50, 100);
+        assertThat(access.authenticate(rpc(A, "n-1", NOW, "ListSmartJobs"), NOW)).isSameAs(A);
+
+        assertThat(refused(() -> access.authenticate(rpc(A, "n-1", NOW, "ListSmartJobs"), NOW.plusSeconds(1))).code())
+                .isEqualTo("SignatureNonceUsed");
+        assertThat(access.authenticate(rpc(B, "n-1", NOW, "ListSmartJobs"), NOW)).as("nonces are per key").isSameAs(B);
+    }
+
+    @Test
+    void refusesTimestampsOutsideTheWindowAndForeignSignatures() {
+        AccessControl access = access(50, 100);
+        assertThat(refused(() -> access.authenticate(rpc(A, "n", NOW.minus(WINDOW).minusSeconds(1), "ListSmartJobs"), NOW)).code())
+                .isEqualTo("InvalidTimeStamp.Expired");
+        AccessControl.Request signedByB = rpc(B, "n", NOW, "ListSmartJobs");
+        Map<String, String> claimsA = new HashMap<>(signedByB.form());
+        claimsA.put("AccessKeyId", A.accessKeyId);
+        assertThat(refused(() -> access.authenticate(new AccessControl.Request("POST", "/", Map.of(), claimsA, Map.of(), new byte[0], false), NOW)).code())
+                .isEqualTo("SignatureDoesNotMatch");
+    }
+
+    /**
+     * The attack: one tenant sends a flood of signed requests with fresh nonces. Before, each one's nonce
+     * was stored before the rate limit was checked, in one table for all tenants with one cap: the flood
+     * filled it and every tenant was throttled. Now only the requests within A's budget leave a nonce,
+     * in A's own book, and B is not touched.
+     */
+    @Test
+    void aTenantFloodingWithFreshNoncesSpendsOnlyItsOwnBudget() {
+        AccessControl access = access(50, 100);
+        int throttled = 0;
+        for (int i = 0; i < 20_000; i++) {
+            try {
+                access.authenticate(rpc(A, "flood-" + i, NOW, "ListSmartJobs"), NOW);
+            } catch (IceException e) {
+                assertThat(e.code()).isEqualTo("Throttling");
+                throttled++;
+            }
+        }
+        int accepted = 20_000 - throttled;
+        assertThat(throttled).as("A is throttled").isGreaterThan(19_000);
+        assertThat(access.noncesOf(A.accessKeyId)).as("only accepted requests leave a nonce").isEqualTo(accepted);
+        assertThat(access.authenticate(rpc(B, "b-1", NOW, "SubmitASRJob"), NOW)).as("B is untouched").isSameAs(B);
+        assertThat(access.noncesOf(B.accessKeyId)).isEqualTo(1);
+    }
+
+    @Test
+    void aKeysNonceBookIsBoundedAndForgetsAfterTwoWindows() {
+        NonceBook book = new NonceBook(3, WINDOW.multipliedBy(2));
+        assertThat(book.use("a", NOW)).isEqualTo(NonceBook.Use.NEW);
+        assertThat(book.use("b", NOW)).isEqualTo(NonceBook.Use.NEW);
+        assertThat(book.use("c", NOW.plusSeconds(60))).isEqualTo(NonceBook.Use.NEW);
+        assertThat(book.use("d", NOW.plusSeconds(60))).isEqualTo(NonceBook.Use.FULL);
+        assertThat(book.use("a", NOW.plusSeconds(60))).isEqualTo(NonceBook.Use.USED);
+
+        Instant later = NOW.plus(WINDOW.multipliedBy(2)).plusSeconds(1);
+        assertThat(book.use("a", later)).as("a and b are forgotten, c is not").isEqualTo(NonceBook.Use.NEW);
+        assertThat(book.use("c", later)).isEqualTo(NonceBook.Use.USED);
+        assertThat(book.size()).isEqualTo(2);
+    }
+
+    @Test
+    void theBookHoldsWhatTheBudgetAllowsOverTwoWindows() {
+        assertThat(access(50, 100).noncesPerKey()).isEqualTo(100 + 50 * 2 * 15 * 60);
+    }
+
+    @Test
+    void refusesOverlongNonces() {
+        assertThat(refused(() -> access(50, 100).authenticate(rpc(A, "n".repeat(129), NOW, "ListSmartJobs"), NOW)).code())
+                .isEqualTo("InvalidParameter");
+    }
+
+    /**
+     * The attack: an ACS3 request signed without x-acs-action had its header changed from ListSmartJobs to
+     * SubmitASRJob in transit, and was accepted. Every header that carries meaning must now be signed.
+     */
+    @Test
+    void acs3RequestsCannotChangeTheirActionInTransit() {
+        AccessControl access = access(50, 100);
+        List<String> all = List.of("host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version");
+        assertThat(access.authenticate(acs3(A, "ListSmartJobs", all, "ok"), NOW)).isSameAs(A);
+
+        List<String> withoutAction = List.of("host", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version");
+        AccessControl.Request unsignedAction = acs3(A, "ListSmartJobs", withoutAction, "n-1");
+        unsignedAction.headers().put("x-acs-action", "SubmitASRJob");
+        IceException e = refused(() -> access.authenticate(unsignedAction, NOW));
+        assertThat(e.code()).isEqualTo("IncompleteSignature");
+        assertThat(e.getMessage()).contains("x-acs-action");
+
+        AccessControl.Request signedAction = acs3(A, "ListSmartJobs", all, "n-2");
+        signedAction.headers().put("x-acs-action", "SubmitASRJob");
+        assertThat(refused(() -> access.authenticate(signedAction, NOW)).code()).isEqualTo("SignatureDoesNotMatch");
+
+        List<String> withoutVersion = List.of("host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce");
+        assertThat(refused(() -> access.authenticate(acs3(A, "ListSmartJobs", withoutVersion, "n-3"), NOW)).code())
+                .isEqualTo("IncompleteSignature");
+    }
+
+    @Test
+    void acs3BodiesNeedTheirContentTypeSigned() {
+        AccessControl access = access(50, 100);
+        byte[] body = "Action=SubmitASRJob&InputFile=/m/a.mp3".getBytes(StandardCharsets.UTF_8);
+        String hash = Signatures.sha256Hex(body);
+        Map<String, String> headers = new HashMap<>();
+        headers.put("host", "h");
+        headers.put("x-acs-action", "SubmitASRJob");
+        headers.put("x-acs-version", "2020-11-09");
+        headers.put("x-acs-date", NOW.toString());
+        headers.put("x-acs-signature-nonce", "n");
+        headers.put("x-acs-content-sha256", hash);
+        headers.put("content-type", "application/x-www-form-urlencoded");
+        List<String> signed = List.of("host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version");
+        headers.put("authorization", "ACS3-HMAC-SHA256 Credential=" + A.accessKeyId + ",SignedHeaders=" + String.join(";", signed)
+                + ",Signature=" + Signatures.acs3("POST", "/", Map.of(), headers, signed, hash, A.accessKeySecret));
+        assertThat(refused(() -> access.authenticate(new AccessControl.Request("POST", "/", Map.of(), Map.of(), headers, body, false), NOW)).code())
+                .isEqualTo("IncompleteSignature");
+    }
+
+    @Test
+    void unsignedRequestsOnlyFromLoopbackWhereAllowedAndOnlyForTheFirstKey() {
+        AccessControl open = new AccessControl(new AccessKeys(List.of(A, B)), WINDOW, true, new RateLimits(50, 100));
+        Map<String, String> query = Map.of("Action", "ListSmartJobs");
+        assertThat(open.authenticate(new AccessControl.Request("GET", "/", query, Map.of(), Map.of(), new byte[0], true), NOW)).isSameAs(A);
+        assertThat(refused(() -> open.authenticate(new AccessControl.Request("GET", "/", query, Map.of(), Map.of(), new byte[0], false), NOW)).code())
+                .isEqualTo("Forbidden");
+        Map<String, String> asB = Map.of("Action", "ListSmartJobs", "AccessKeyId", B.accessKeyId);
+        assertThat(refused(() -> open.authenticate(new AccessControl.Request("GET", "/", asB, Map.of(), Map.of(), new byte[0], true), NOW)).code())
+                .isEqualTo("MissingParameter");
+        assertThat(refused(() -> access(50, 100).authenticate(new AccessControl.Request("GET", "/", query, Map.of(), Map.of(), new byte[0], true), NOW)).code())
+                .isEqualTo("MissingParameter");
+    }
+}
