@@ -30,6 +30,7 @@ import org.apache.flink.configuration.IllegalConfigurationException;
 import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConnection;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +63,7 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin http;
     private final ClientLimits clients;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final long idleMillis;
     private volatile String host = "0.0.0.0";
     private volatile int port;
 
@@ -81,7 +83,7 @@ public final class ApiServer implements AutoCloseable {
         Duration readTimeout = config.get(AsrOptions.API_READ_TIMEOUT);
         this.clients = new ClientLimits(config.get(AsrOptions.API_MAX_CONNECTIONS_PER_ADDRESS), readTimeout,
                 Duration.ofMillis(Math.max(100, Math.min(1000, readTimeout.toMillis() / 4))));
-        long idleMillis = config.get(AsrOptions.API_IDLE_TIMEOUT).toMillis();
+        this.idleMillis = config.get(AsrOptions.API_IDLE_TIMEOUT).toMillis();
         int maxConnections = config.get(AsrOptions.API_MAX_CONNECTIONS);
         long minDataRate = config.get(AsrOptions.API_MIN_DATA_RATE).getBytes();
         this.http = Javalin.create(javalin -> {
@@ -245,14 +247,18 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** The request body; a body that does not arrive in time (or is shorter than announced) is RequestTimeout. */
-    private static byte[] body(Context ctx) {
+    private byte[] body(Context ctx) throws Exception {
         try {
             return ctx.bodyAsBytes();
         } catch (HttpResponseException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Javalin is Kotlin: a failed read arrives as the (checked) IOException itself
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (cause instanceof IOException || cause instanceof TimeoutException || cause instanceof BadMessageException) {
+                    HttpConnection connection = HttpConnection.getCurrentConnection();
+                    if (connection != null) {
+                        connection.getEndPoint().setIdleTimeout(idleMillis); // ClientLimits shortened it to end the read
+                    }
                     throw IceErrorHandler.requestTimeout();
                 }
             }

@@ -20,15 +20,20 @@ import org.eclipse.jetty.util.component.AbstractLifeCycle;
  * open connections per remote address (more are closed as soon as they open), and at most
  * {@code readTimeout} to send a request's head, then again its body. Jetty's idle timeout alone lets a
  * client that sends one byte every few seconds keep a connection (and, while a body is read, a thread)
- * for ever; a sweep every {@code sweep} closes a connection whose current request has been arriving for
- * longer than the read timeout.
+ * for ever; a sweep every {@code sweep} cuts off a connection whose current request has been arriving for
+ * longer than the read timeout: a head is closed, a body's blocked read is failed (so that the API can
+ * answer RequestTimeout) and the connection closed if that does not end it.
  *
  * <p>The total number of connections is capped by Jetty's {@code ConnectionLimit} (which stops accepting,
  * so the excess waits in the kernel's backlog without a file descriptor of this process).
  */
 final class ClientLimits extends AbstractLifeCycle implements Connection.Listener {
     /** When the request a connection is reading began to arrive, and which request (by count) it was. */
-    private record Reading(long requests, boolean body, long sinceNanos) {}
+    private record Reading(long requests, boolean body, long sinceNanos, boolean nudged) {
+        Reading(long requests, boolean body, long sinceNanos) {
+            this(requests, body, sinceNanos, false);
+        }
+    }
 
     private final int perAddress;
     private final long readTimeoutNanos;
@@ -127,10 +132,18 @@ final class ClientLimits extends AbstractLifeCycle implements Connection.Listene
             if (was.requests() != requests || was.body() != body) {
                 return new Reading(requests, body, now); // another request, or its head done: the clock starts again
             }
-            if (now - was.sinceNanos() > readTimeoutNanos) {
-                cutOff.incrementAndGet();
-                connection.getEndPoint().close();
+            if (now - was.sinceNanos() <= readTimeoutNanos) {
+                return was;
             }
+            if (body && !was.nudged()) {
+                // a thread is blocked reading this body: an idle timeout fails that read, and the API
+                // answers RequestTimeout (408) instead of the client learning nothing
+                cutOff.incrementAndGet();
+                connection.getEndPoint().setIdleTimeout(1);
+                return new Reading(requests, true, now, true);
+            }
+            cutOff.incrementAndGet();
+            connection.getEndPoint().close();
             return was;
         });
     }

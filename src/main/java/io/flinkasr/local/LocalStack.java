@@ -30,6 +30,8 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.client.JobCancellationException;
+import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,7 +132,7 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** The Flink job's state, for /health. */
+    /** The Flink job's state, for /health: once it has ended, the MiniCluster forgets it, so its result tells. */
     private static String stateOf(JobClient job) {
         try {
             return job.getJobStatus().get(2, TimeUnit.SECONDS).name();
@@ -138,7 +140,19 @@ public final class LocalStack implements AutoCloseable {
             Thread.currentThread().interrupt();
             return "UNKNOWN";
         } catch (Exception e) {
-            return "UNKNOWN";
+            var result = job.getJobExecutionResult();
+            if (!result.isDone()) {
+                return "UNKNOWN";
+            }
+            if (!result.isCompletedExceptionally()) {
+                return "FINISHED";
+            }
+            try {
+                result.join();
+                return "FINISHED";
+            } catch (RuntimeException failed) {
+                return ExceptionUtils.findThrowable(failed, JobCancellationException.class).isPresent() ? "CANCELED" : "FAILED";
+            }
         }
     }
 
