@@ -46,6 +46,9 @@ public class LocalCommand implements Callable<Integer> {
         System.out.println("Flink web UI: " + stack.webUi());
         System.out.println("Kafka:        " + stack.bootstrapServers());
         System.out.println("Access keys:  " + stack.usersFile());
+        if (!config.contains(AsrOptions.API_HOST)) {
+            System.out.println("Reachable:    from this machine only (-Dasr.api.host=0.0.0.0 opens the API to others, signed requests only)");
+        }
         System.out.println("Media roots:  " + config.getOptional(AsrOptions.MEDIA_ROOTS).map(Object::toString).orElse("(none: pass --media-root DIR)"));
         System.out.println("flink-asr ready");
         System.out.flush();
