@@ -10,6 +10,7 @@ import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
 import io.flinkasr.records.MediaAsset;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -121,6 +122,10 @@ public final class ApiServer implements AutoCloseable {
             Gauge.builder("flinkasr.jobs", jobs, c -> c.count(state)).tag("state", state.name())
                     .description("Jobs the API knows, by state").register(metrics);
         }
+        FunctionCounter.builder("flinkasr.api.connections.refused", clients, ClientLimits::refused)
+                .description("Connections closed because their client address held too many").register(metrics);
+        FunctionCounter.builder("flinkasr.api.requests.cut.off", clients, ClientLimits::cutOff)
+                .description("Requests whose headers or body took longer than asr.api.read-timeout").register(metrics);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmGcMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);

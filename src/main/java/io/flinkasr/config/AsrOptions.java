@@ -310,7 +310,7 @@ public final class AsrOptions {
     public static final ConfigOption<Integer> API_MAX_CONNECTIONS_PER_ADDRESS =
             key("asr.api.max-connections-per-address")
                     .intType()
-                    .defaultValue(32)
+                    .defaultValue(64)
                     .withDescription(
                             "Most connections one client address may hold open; more are closed at once. Behind a"
                                     + " load balancer or proxy every client has its address: raise this.");

@@ -261,6 +261,9 @@ class HostileClientsITCase {
                 }
             }
             assertThat(stillOpen).as("trickling connections the server kept beyond the read timeout").isZero();
+            String metrics = get(api("metrics"), Map.of()).body();
+            assertThat(counter(metrics, "flinkasr_api_connections_refused_total")).isPositive();
+            assertThat(counter(metrics, "flinkasr_api_requests_cut_off_total")).isPositive();
         } finally {
             for (Socket s : attack) {
                 s.close();
@@ -269,6 +272,11 @@ class HostileClientsITCase {
         ApiClient b = new ApiClient(api(""), B);
         assertThat(b.send("ListSmartJobs", Map.of()).status()).as("the API after the attack").isEqualTo(200);
         assertThat(stack.flinkJob().getJobStatus().get().name()).isEqualTo("RUNNING");
+    }
+
+    private static double counter(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     /**
