@@ -48,4 +48,5 @@ exec flink run -d -c io.flinkasr.FlinkAsr "${restore[@]}" "${JAR}" \
     --bootstrap-servers "${BOOTSTRAP_SERVERS}" \
     --model "${MODEL_PATH}" \
     --media-root "${MEDIA_ROOT}" \
-    -Dasr.recognition.attempts-dir=file:///checkpoints/chunk-attempts
+    -Dasr.recognition.attempts-dir=file:///checkpoints/chunk-attempts \
+    -Dasr.media.staging-dir=/checkpoints/staging

@@ -110,8 +110,10 @@ public final class AsrOptions {
                     .stringType()
                     .defaultValue(System.getProperty("java.io.tmpdir") + "/flink-asr-staging")
                     .withDescription(
-                            "Local folder where remote media (oss://, s3://, http(s)://) is staged while its job"
-                                    + " is cut; each file is deleted when its job ends.");
+                            "Folder where remote media (oss://, s3://, http(s)://) is staged while its job runs;"
+                                    + " the recognisers decode their chunks' windows from it, so on a cluster of several"
+                                    + " machines it must be storage every TaskManager shares. Each file is deleted when"
+                                    + " its job ends.");
 
     public static final ConfigOption<Double> CHUNK_MAX_SECONDS =
             key("asr.chunk.max-seconds")

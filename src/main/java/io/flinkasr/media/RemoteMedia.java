@@ -1,8 +1,12 @@
 package io.flinkasr.media;
 
+import io.flinkasr.records.JobRequest;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 import okhttp3.Dns;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fetches a remote InputFile (oss://, s3://, http://, https://) into a local staging file, a bounded
@@ -95,6 +99,26 @@ public final class RemoteMedia implements AutoCloseable {
         return HTTP.matcher(inputFile).matches()
                 ? http.fetch(inputFile, target, from, maxBytes)
                 : buckets.fetch(inputFile, target, from, maxBytes);
+    }
+
+    /**
+     * Where the remote media of a job is staged: one file per job in the staging folder. The chunker fetches
+     * it there and the recognisers decode their windows from it, so on a cluster the folder must be storage
+     * every TaskManager shares.
+     */
+    public static Path stagedCopy(Path stagingDir, String jobId) {
+        return stagingDir.resolve(jobId.replaceAll("[^A-Za-z0-9_-]", "_") + ".media");
+    }
+
+    /** Deletes the staged copy of a job's remote media, if it has one (when the job has ended). */
+    public static void release(Path stagingDir, JobRequest request) {
+        if (request != null && isRemote(request.source())) {
+            try {
+                Files.deleteIfExists(stagedCopy(stagingDir, request.jobId));
+            } catch (IOException e) {
+                LoggerFactory.getLogger(RemoteMedia.class).warn("Could not delete the staged media of job {}", request.jobId, e);
+            }
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.flinkasr.operators;
 
 import io.flinkasr.config.AsrOptions;
+import io.flinkasr.media.RemoteMedia;
 import io.flinkasr.records.ChunkInfo;
 import io.flinkasr.records.ChunkResult;
 import io.flinkasr.records.JobEvent;
@@ -8,6 +9,7 @@ import io.flinkasr.records.JobProgress;
 import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
 import io.flinkasr.records.Segment;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -34,6 +36,7 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
 
     private final long stallMillis;
     private final long retentionMillis;
+    private final String stagingDir;
 
     private transient ValueState<JobProgress> progress;
     private transient MapState<Integer, ChunkResult> results;
@@ -41,6 +44,7 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
     public AssembleTranscript(Configuration config) {
         this.stallMillis = config.get(AsrOptions.STALL_TIMEOUT).toMillis();
         this.retentionMillis = config.get(AsrOptions.ENDED_RETENTION).toMillis();
+        this.stagingDir = config.get(AsrOptions.STAGING_DIR);
     }
 
     @Override
@@ -144,6 +148,8 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
 
     private void end(JobProgress job, JobStatus last, Context ctx, Collector<JobStatus> out) throws Exception {
         out.collect(last);
+        // the recognisers are done with the staged copy of remote media (chunks still queued fail to decode, unread)
+        RemoteMedia.release(Path.of(stagingDir), job.request);
         results.clear();
         JobProgress marker = new JobProgress();
         marker.ended = true;

@@ -128,7 +128,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         if (!RemoteMedia.isRemote(source)) {
             return roots.resolve(source);
         }
-        Path file = staging.resolve(job.request.jobId.replaceAll("[^A-Za-z0-9_-]", "_") + ".media");
+        Path file = RemoteMedia.stagedCopy(staging, job.request.jobId);
         long have = Files.exists(file) ? Files.size(file) : 0;
         if (job.fetched && have == job.fetchedBytes) {
             return file;
@@ -177,10 +177,11 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         boolean endOfMedia = lastWindow || pcm.length < wantBytes - 320;
         ChunkPlanner.Cut cut = planner.cut(pcm, endOfMedia);
         if (cut.bytes() > 0) {
-            byte[] pcmOfChunk = leadBytes + cut.bytes() == heard.length ? heard : java.util.Arrays.copyOf(heard, leadBytes + cut.bytes());
             int seq = job.nextSeq++;
             double leadSeconds = leadBytes / (double) AudioDecoder.BYTES_PER_SECOND;
-            Chunk chunk = new Chunk(job.request.jobId, seq, job.position - leadSeconds, pcmOfChunk, routes.route(job.request.jobId, seq));
+            double seconds = (leadBytes + cut.bytes()) / (double) AudioDecoder.BYTES_PER_SECOND;
+            Chunk chunk = new Chunk(job.request.jobId, seq, file.toString(), job.position - leadSeconds, seconds,
+                    routes.route(job.request.jobId, seq));
             chunk.lead = leadSeconds;
             chunk.overlap = job.overlapNext;
             out.collect(chunk);
@@ -193,8 +194,8 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
             if (job.nextSeq == 0) {
                 throw new MediaException("Media.NoAudio", "The requested range of the media holds no audio.");
             }
+            // a staged copy stays until the job ends: the recognisers read their windows from it
             ctx.output(JOB_EVENTS, JobEvent.chunked(job.request.jobId, job.nextSeq));
-            release(job);
             position.clear();
         } else {
             position.update(job);
@@ -203,13 +204,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
 
     /** Deletes the staged copy of a remote file, if any. */
     private void release(ChunkingPosition job) {
-        if (RemoteMedia.isRemote(job.request.source())) {
-            try {
-                Files.deleteIfExists(staging.resolve(job.request.jobId.replaceAll("[^A-Za-z0-9_-]", "_") + ".media"));
-            } catch (java.io.IOException e) {
-                LOG.warn("Could not delete the staged media of job {}", job.request.jobId, e);
-            }
-        }
+        RemoteMedia.release(staging, job.request);
     }
 
     @Override

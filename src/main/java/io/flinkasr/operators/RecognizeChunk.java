@@ -1,15 +1,28 @@
 package io.flinkasr.operators;
 
+import io.flinkasr.config.AsrOptions;
 import io.flinkasr.media.AudioDecoder;
 import io.flinkasr.media.Loudness;
+import io.flinkasr.media.MediaException;
 import io.flinkasr.recognition.RecognizerFactory;
 import io.flinkasr.recognition.SpeechRecognizer;
 import io.flinkasr.records.Chunk;
 import io.flinkasr.records.ChunkResult;
 import io.flinkasr.records.Segment;
 import io.flinkasr.records.Word;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -17,63 +30,168 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Recognises one chunk. Keyed by the chunk's route, which the chunker assigns round robin, so the chunks
- * of one job spread evenly over every subtask and a long file is decoded in parallel. Times come back
- * absolute in the source media.
+ * Recognises chunks, a slice of audio at a time, taking turns between jobs. Keyed by the chunk's route,
+ * which the chunker assigns round robin, so the chunks of one job spread evenly over every subtask and a
+ * long file is decoded in parallel. Times come back absolute in the source media.
+ *
+ * <p>A chunk that arrives only joins this subtask's queue (keyed state: a few dozen bytes per chunk, its
+ * audio stays in the media file). Each turn, a processing-time timer, picks a chunk and feeds about
+ * {@link #SLICE_SECONDS} of its audio to a recognizer. So the task's thread is free between turns: a
+ * checkpoint barrier waits for one slice, never for a whole chunk, and a new job's chunk is noticed at
+ * once. The turn goes to the chunk of the job with the fewest chunks queued here (a short clip beside an
+ * hour-long file overtakes it, on a second recognizer, instead of queueing behind its chunks); every
+ * {@link #OLDEST_EVERY}th turn goes to the chunk that has waited longest, so a long job never starves.
  */
 public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkResult> {
     private static final Logger LOG = LoggerFactory.getLogger(RecognizeChunk.class);
 
+    /** Audio a turn feeds: about a third of a second of work for Vosk's small model on one core. */
+    static final double SLICE_SECONDS = 2.0;
+    /** Recognizers per subtask: one for the chunk under way, one for a more urgent chunk that overtakes it. */
+    static final int LANES = 2;
+    /** One turn in this many goes to the chunk that has waited longest. */
+    static final int OLDEST_EVERY = 4;
+
     private final RecognizerFactory recognizers;
     private final String attemptsDir;
     private final int maxAttempts;
+    private final String ffmpeg;
+    private final java.time.Duration decodeTimeout;
 
-    private transient SpeechRecognizer recognizer;
+    /** The chunks of this key waiting or under way, by chunk key. */
+    private transient MapState<String, Chunk> queue;
+    /** How many chunks this key has received: each chunk's arrival number. */
+    private transient ValueState<Long> arrivals;
+    /** When the next turn is due; none while the queue is empty. */
+    private transient ValueState<Long> turnAt;
+
+    private transient SpeechRecognizer[] lanes;
+    /** Chunks being decoded, by chunk key: lost on a restart, when they start over from the queue. */
+    private transient Map<String, Underway> underway;
+    private transient AudioDecoder decoder;
     private transient ChunkAttempts attempts;
+    private transient long turns;
+    private transient int queued;
     private transient Counter chunks;
     private transient Counter audioMillis;
 
-    public RecognizeChunk(RecognizerFactory recognizers) {
-        this(recognizers, null, 0);
-    }
+    /** A chunk on a recognizer: its decoding so far. */
+    private record Underway(int lane, SpeechRecognizer.Decoding decoding) {}
 
-    /** @param attemptsDir shared storage where attempts are counted (null: not counted) */
-    public RecognizeChunk(RecognizerFactory recognizers, String attemptsDir, int maxAttempts) {
+    public RecognizeChunk(RecognizerFactory recognizers, Configuration config) {
         this.recognizers = recognizers;
-        this.attemptsDir = attemptsDir;
-        this.maxAttempts = maxAttempts;
+        this.attemptsDir = config.getOptional(AsrOptions.ATTEMPTS_DIR).orElse(null);
+        this.maxAttempts = config.get(AsrOptions.MAX_ATTEMPTS);
+        this.ffmpeg = config.get(AsrOptions.FFMPEG);
+        this.decodeTimeout = config.get(AsrOptions.DECODE_TIMEOUT);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        recognizer = recognizers.create();
+        queue = getRuntimeContext().getMapState(new MapStateDescriptor<>("queue", Types.STRING, Types.POJO(Chunk.class)));
+        arrivals = getRuntimeContext().getState(new ValueStateDescriptor<>("arrivals", Types.LONG));
+        turnAt = getRuntimeContext().getState(new ValueStateDescriptor<>("turn-at", Types.LONG));
+        lanes = new SpeechRecognizer[LANES];
+        underway = new HashMap<>();
+        decoder = new AudioDecoder(ffmpeg, decodeTimeout);
         attempts = attemptsDir == null ? null : new ChunkAttempts(attemptsDir, maxAttempts);
         chunks = getRuntimeContext().getMetricGroup().counter("chunksRecognized");
         audioMillis = getRuntimeContext().getMetricGroup().counter("audioMillisRecognized");
+        getRuntimeContext().getMetricGroup().gauge("chunksQueued", () -> queued);
     }
 
     @Override
     public void processElement(Chunk chunk, Context ctx, Collector<ChunkResult> out) throws Exception {
-        ChunkResult result = new ChunkResult();
-        result.jobId = chunk.jobId;
-        result.seq = chunk.seq;
-        result.offset = chunk.offset;
-        result.length = chunk.pcm.length / (double) AudioDecoder.BYTES_PER_SECOND;
-        result.overlap = chunk.overlap;
-        result.lead = chunk.lead;
-        result.subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        if (queue.contains(chunk.key())) {
+            return; // the same chunk again (a replay)
+        }
+        long arrival = arrivals.value() == null ? 0 : arrivals.value();
+        chunk.arrival = arrival;
+        arrivals.update(arrival + 1);
+        queue.put(chunk.key(), chunk);
+        queued++;
+        if (turnAt.value() == null) {
+            nextTurn(ctx, 0);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ChunkResult> out) throws Exception {
+        turnAt.clear();
+        List<Chunk> waiting = queued();
+        queued = waiting.size();
+        if (waiting.isEmpty()) {
+            return;
+        }
+        Chunk next = pick(waiting, ++turns % OLDEST_EVERY == 0);
+        Underway run = underway.get(next.key());
+        if (run == null) {
+            int lane = freeLane();
+            if (lane < 0) {
+                // every recognizer holds a chunk under way: go on with the most urgent of them
+                next = pick(waiting.stream().filter(c -> underway.containsKey(c.key())).toList(), false);
+                if (next == null) {
+                    nextTurn(ctx, 5); // the recognizers are busy with chunks of other keys on this subtask
+                    return;
+                }
+                run = underway.get(next.key());
+            } else {
+                run = begin(next, lane, out);
+            }
+        }
+        if (run != null) {
+            turn(next, run, out);
+        }
+        if (!queue.isEmpty()) {
+            nextTurn(ctx, 0);
+        }
+    }
+
+    /** Starts a chunk on a lane; null when it was answered without a recognizer (silence, no media, given up). */
+    private Underway begin(Chunk chunk, int lane, Collector<ChunkResult> out) throws Exception {
         if (attempts != null && !attempts.begin(chunk.key())) {
             LOG.warn("Chunk {} crashed its worker {} times; failing its job", chunk, maxAttempts);
+            ChunkResult result = result(chunk);
             result.errorCode = "Recognition.Crashed";
             result.errorMessage = "Recognising the media at " + Math.round(chunk.offset) + " s stopped the worker "
                     + maxAttempts + " times.";
-            attempts.done(chunk.key());
-            out.collect(result);
-            return;
+            finish(chunk, result, out);
+            return null;
         }
+        byte[] pcm;
         try {
+            pcm = audio(chunk);
+        } catch (MediaException e) {
+            LOG.warn("Could not decode chunk {} of {}: {}", chunk, chunk.media, e.getMessage());
+            ChunkResult result = result(chunk);
+            result.errorCode = e.code();
+            result.errorMessage = e.getMessage();
+            finish(chunk, result, out);
+            return null;
+        }
+        if (Loudness.silent(pcm)) {
             // nothing to hear: skip the recogniser (long silences in media cost nothing)
-            List<Segment> segments = Loudness.silent(chunk.pcm) ? List.of() : recognizer.recognize(chunk.pcm);
+            ChunkResult result = result(chunk);
+            result.segments = new Segment[0];
+            finish(chunk, result, out);
+            return null;
+        }
+        if (lanes[lane] == null) {
+            lanes[lane] = recognizers.create();
+        }
+        Underway run = new Underway(lane, lanes[lane].start(pcm));
+        underway.put(chunk.key(), run);
+        return run;
+    }
+
+    /** Feeds one slice of a chunk's audio; answers the chunk once all of it is in. */
+    private void turn(Chunk chunk, Underway run, Collector<ChunkResult> out) throws Exception {
+        ChunkResult result = result(chunk);
+        try {
+            if (!run.decoding().feed((int) (SLICE_SECONDS * AudioDecoder.BYTES_PER_SECOND))) {
+                return;
+            }
+            List<Segment> segments = run.decoding().segments();
             for (Segment s : segments) {
                 s.from += chunk.offset;
                 s.to += chunk.offset;
@@ -89,19 +207,109 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
             audioMillis.inc(Math.round(result.length * 1000));
         } catch (RuntimeException e) {
             LOG.warn("Recognition failed for chunk {}", chunk, e);
+            run.decoding().close();
             result.errorCode = "Recognition.Failed";
             result.errorMessage = "Speech recognition failed on the media at " + Math.round(chunk.offset) + " s.";
         }
+        underway.remove(chunk.key());
+        finish(chunk, result, out);
+    }
+
+    private void finish(Chunk chunk, ChunkResult result, Collector<ChunkResult> out) throws Exception {
         if (attempts != null) {
             attempts.done(chunk.key());
         }
+        queue.remove(chunk.key());
+        queued = Math.max(0, queued - 1);
         out.collect(result);
+    }
+
+    /** The chunk's window of its media, decoded again: exactly as many samples as the chunker cut. */
+    private byte[] audio(Chunk chunk) throws MediaException {
+        Path media = Path.of(chunk.media);
+        if (!Files.isReadable(media)) {
+            throw new MediaException("InputFile.NotFound", "The media file went away while its job was recognised.");
+        }
+        byte[] pcm = decoder.decode(media, chunk.offset, chunk.seconds);
+        int bytes = (int) Math.round(chunk.seconds * AudioDecoder.SAMPLE_RATE) * 2;
+        return pcm.length > bytes ? Arrays.copyOf(pcm, bytes) : pcm;
+    }
+
+    private ChunkResult result(Chunk chunk) {
+        ChunkResult result = new ChunkResult();
+        result.jobId = chunk.jobId;
+        result.seq = chunk.seq;
+        result.offset = chunk.offset;
+        result.length = chunk.seconds;
+        result.overlap = chunk.overlap;
+        result.lead = chunk.lead;
+        result.subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        return result;
+    }
+
+    /**
+     * The chunk whose turn it is: the one that has waited longest, or else the first of the job with the
+     * fewest chunks waiting here (ties: the one that has waited longest).
+     */
+    static Chunk pick(List<Chunk> waiting, boolean oldest) {
+        Map<String, Integer> perJob = new HashMap<>();
+        if (!oldest) {
+            for (Chunk c : waiting) {
+                perJob.merge(c.jobId, 1, Integer::sum);
+            }
+        }
+        Chunk best = null;
+        for (Chunk c : waiting) {
+            if (best == null) {
+                best = c;
+                continue;
+            }
+            int byJob = oldest ? 0 : Integer.compare(perJob.get(c.jobId), perJob.get(best.jobId));
+            if (byJob < 0 || (byJob == 0 && c.arrival < best.arrival)) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private List<Chunk> queued() throws Exception {
+        List<Chunk> list = new java.util.ArrayList<>();
+        queue.values().forEach(list::add);
+        return list;
+    }
+
+    private int freeLane() {
+        boolean[] busy = new boolean[LANES];
+        underway.values().forEach(u -> busy[u.lane()] = true);
+        for (int lane = 0; lane < LANES; lane++) {
+            if (!busy[lane]) {
+                return lane;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Asks for a turn a millisecond or more from now: a timer due at the current time could fire within the
+     * same round of timers, before any input or barrier gets a look in.
+     */
+    private void nextTurn(Context ctx, long delayMillis) throws Exception {
+        long at = ctx.timerService().currentProcessingTime() + 1 + delayMillis;
+        turnAt.update(at);
+        ctx.timerService().registerProcessingTimeTimer(at);
     }
 
     @Override
     public void close() {
-        if (recognizer != null) {
-            recognizer.close();
+        if (underway != null) {
+            underway.values().forEach(u -> u.decoding().close());
+        }
+        if (lanes != null) {
+            for (SpeechRecognizer r : lanes) {
+                if (r != null) {
+                    r.close();
+                }
+            }
         }
     }
 }

@@ -24,6 +24,8 @@ public final class VoskRecognizer implements SpeechRecognizer {
     private Recognizer reused;
     /** Samples fed to {@link #reused} before the current call: Vosk's times count from its creation. */
     private long reusedSamples;
+    /** The chunk being decoded, if any. */
+    private VoskDecoding active;
     private boolean closed;
 
     /** A fresh recognizer per call on the shared model: Vosk decoding a file whole. */
@@ -39,43 +41,100 @@ public final class VoskRecognizer implements SpeechRecognizer {
 
     @Override
     public List<Segment> recognize(byte[] pcm) {
-        if (mode == RecognizerMode.FRESH) {
-            try (Recognizer recognizer = newRecognizer(shared)) {
-                return decode(recognizer, pcm, 0);
-            }
-        }
-        if (reused == null) {
-            reused = newRecognizer(shared);
-            reusedSamples = 0;
-        }
-        try {
-            return decode(reused, pcm, reusedSamples / (double) sampleRate);
-        } finally {
-            reused.reset();
-            reusedSamples += pcm.length / 2;
+        try (Decoding decoding = start(pcm)) {
+            decoding.feed(pcm.length);
+            return decoding.segments();
         }
     }
 
-    /** Feeds {@code pcm} and finalises, so that nothing of this audio's utterance state reaches the next call. */
-    private static List<Segment> decode(Recognizer recognizer, byte[] pcm, double clock) {
-        List<Segment> segments = new ArrayList<>();
-        byte[] block = new byte[BLOCK];
-        boolean endpoint = false;
-        for (int at = 0; at < pcm.length; at += BLOCK) {
-            int n = Math.min(BLOCK, pcm.length - at);
-            System.arraycopy(pcm, at, block, 0, n);
-            endpoint = recognizer.acceptWaveForm(block, n);
-            if (endpoint) {
-                addSegment(recognizer.getResult(), clock, segments);
+    @Override
+    public Decoding start(byte[] pcm) {
+        if (active != null) {
+            throw new IllegalStateException("this recognizer is already decoding a chunk");
+        }
+        if (mode == RecognizerMode.FRESH) {
+            active = new VoskDecoding(newRecognizer(shared), pcm, 0);
+        } else {
+            if (reused == null) {
+                reused = newRecognizer(shared);
+                reusedSamples = 0;
+            }
+            active = new VoskDecoding(reused, pcm, reusedSamples / (double) sampleRate);
+        }
+        return active;
+    }
+
+    /**
+     * Feeds the audio in 0.25 s blocks, an utterance becoming a segment where Vosk's endpointer closes it, and
+     * finalises at the end, so that nothing of this audio's utterance state reaches the next chunk.
+     */
+    private final class VoskDecoding implements Decoding {
+        private final Recognizer recognizer;
+        private final byte[] pcm;
+        private final double clock;
+        private final byte[] block = new byte[BLOCK];
+        private final List<Segment> segments = new ArrayList<>();
+        private int at;
+        private boolean endpoint;
+        private boolean done;
+
+        VoskDecoding(Recognizer recognizer, byte[] pcm, double clock) {
+            this.recognizer = recognizer;
+            this.pcm = pcm;
+            this.clock = clock;
+        }
+
+        @Override
+        public boolean feed(int maxBytes) {
+            if (done) {
+                return true;
+            }
+            long until = Math.min(pcm.length, (long) at + Math.max(BLOCK, maxBytes));
+            while (at < until) {
+                int n = Math.min(BLOCK, pcm.length - at);
+                System.arraycopy(pcm, at, block, 0, n);
+                endpoint = recognizer.acceptWaveForm(block, n);
+                if (endpoint) {
+                    addSegment(recognizer.getResult(), clock, segments);
+                }
+                at += BLOCK;
+            }
+            if (at >= pcm.length) {
+                if (endpoint) {
+                    // Vosk finalises, and drops its feature pipeline with the speaker adaptation, only from a running
+                    // utterance: reopen one with no audio, so that the next chunk does not start adapted to this speaker.
+                    recognizer.acceptWaveForm(block, 0);
+                }
+                addSegment(recognizer.getFinalResult(), clock, segments);
+                done = true;
+                release();
+            }
+            return done;
+        }
+
+        @Override
+        public List<Segment> segments() {
+            return segments;
+        }
+
+        @Override
+        public void close() {
+            if (!done) {
+                done = true;
+                release();
             }
         }
-        if (endpoint) {
-            // Vosk finalises, and drops its feature pipeline with the speaker adaptation, only from a running
-            // utterance: reopen one with no audio, so that the next call does not start adapted to this speaker.
-            recognizer.acceptWaveForm(block, 0);
+
+        /** Makes the recognizer ready for the next chunk: a fresh one is closed, the reused one reset. */
+        private void release() {
+            if (mode == RecognizerMode.FRESH) {
+                recognizer.close();
+            } else {
+                recognizer.reset();
+                reusedSamples += Math.min(at, pcm.length) / 2; // Vosk's clock runs on across resets
+            }
+            active = null;
         }
-        addSegment(recognizer.getFinalResult(), clock, segments);
-        return segments;
     }
 
     private Recognizer newRecognizer(Model model) {
@@ -117,6 +176,9 @@ public final class VoskRecognizer implements SpeechRecognizer {
     public void close() {
         if (!closed) {
             closed = true;
+            if (active != null) {
+                active.close();
+            }
             if (reused != null) {
                 reused.close();
                 reused = null;

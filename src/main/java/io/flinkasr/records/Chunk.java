@@ -1,15 +1,20 @@
 package io.flinkasr.records;
 
 /**
- * A window of one job's audio, cut at a pause: 16 kHz mono signed 16-bit little-endian PCM. Its size is
- * bounded by the planner's maximum chunk length (25 s is 800 KB), never a whole file.
+ * A window of one job's media, cut at a pause: where it lies in which file, not its audio. The recogniser
+ * decodes the window itself when its turn comes, so a chunk on the wire and in a recogniser's queue costs
+ * a few dozen bytes; an hour of media waiting to be recognised is a few kilobytes of state, not 115 MB of
+ * PCM, and the chunker never waits on a busy recogniser.
  */
 public class Chunk {
     public String jobId;
     public int seq;
-    /** Where the chunk starts in the source media, in seconds. */
+    /** The file to decode: a file under the media roots, or the staged copy of a remote one. */
+    public String media;
+    /** Where the chunk starts in the source media, in seconds (its {@link #lead} included). */
     public double offset;
-    public byte[] pcm;
+    /** How long the chunk is, in seconds ({@link #lead} included). */
+    public double seconds;
     /**
      * The recognition key: chosen by the chunker so that consecutive chunks of a job go to consecutive
      * recognition subtasks (round robin), not wherever a hash happens to put them.
@@ -22,14 +27,17 @@ public class Chunk {
      * so that it starts this chunk warm; its words are dropped in favour of the previous chunk's.
      */
     public double lead;
+    /** In which order the recognition subtask received it (set there): the oldest goes first now and then. */
+    public long arrival;
 
     public Chunk() {}
 
-    public Chunk(String jobId, int seq, double offset, byte[] pcm, int route) {
+    public Chunk(String jobId, int seq, String media, double offset, double seconds, int route) {
         this.jobId = jobId;
         this.seq = seq;
+        this.media = media;
         this.offset = offset;
-        this.pcm = pcm;
+        this.seconds = seconds;
         this.route = route;
     }
 
@@ -38,11 +46,11 @@ public class Chunk {
     }
 
     public double seconds() {
-        return pcm.length / (double) (2 * 16000);
+        return seconds;
     }
 
     @Override
     public String toString() {
-        return "Chunk{" + key() + " @" + offset + "s, " + seconds() + "s}";
+        return "Chunk{" + key() + " @" + offset + "s, " + seconds + "s}";
     }
 }

@@ -55,8 +55,7 @@ public final class AsrPipeline {
 
         DataStream<ChunkResult> results =
                 chunks.keyBy(c -> c.route, Types.INT)
-                        .process(new RecognizeChunk(recognizers, config.getOptional(AsrOptions.ATTEMPTS_DIR).orElse(null),
-                                config.get(AsrOptions.MAX_ATTEMPTS)))
+                        .process(new RecognizeChunk(recognizers, config))
                         .uid("recognize-chunk")
                         .name("Recognize chunk");
 

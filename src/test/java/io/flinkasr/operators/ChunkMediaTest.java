@@ -178,7 +178,10 @@ class ChunkMediaTest {
         assertThat(chunks.get(0).offset).isEqualTo(12.5);
         double total = chunks.stream().mapToDouble(c -> c.seconds() - c.lead).sum();
         assertThat(total).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.01));
-        assertThat(chunks.get(chunks.size() - 1).pcm.length % 2).isZero();
+        assertThat(chunks).allSatisfy(c -> {
+            assertThat(c.media).as("the recogniser reads the window from the media itself").isEqualTo(tones.toRealPath().toString());
+            assertThat(c.seconds * 16000).as("whole samples").isCloseTo(Math.rint(c.seconds * 16000), org.assertj.core.data.Offset.offset(1e-6));
+        });
         assertThat(events().get(0).mediaSeconds).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.01));
     }
 
