@@ -1,6 +1,7 @@
 package io.flinkasr;
 
 import io.flinkasr.cli.ApiCommand;
+import io.flinkasr.cli.BenchCommand;
 import io.flinkasr.cli.DemoCommand;
 import io.flinkasr.cli.JobCommand;
 import io.flinkasr.cli.LocalCommand;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
             TranscribeCommand.class,
             ApiCommand.class,
             JobCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class FlinkAsr {

@@ -179,12 +179,9 @@ public final class LocalStack implements AutoCloseable {
             flink.set(RestOptions.BIND_PORT, String.valueOf(freePortFrom(8081)));
         }
         if (!flink.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
-            flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(2));
-        }
-        if (!flink.contains(CheckpointingOptions.ENABLE_UNALIGNED)) {
-            // barriers overtake the (large) chunk records queued in front of busy recognisers, so
-            // checkpoints, and with them the states the API shows, keep coming under backpressure
-            flink.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
+            // a state reaches the API with the checkpoint after it; a barrier waits at most for one turn of
+            // recognition (2 s of audio), so checkpoints are short and can come often
+            flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
         }
         Path checkpoints = dataDir.resolve("flink").resolve("checkpoints");
         Files.createDirectories(checkpoints);

@@ -13,7 +13,6 @@ public final class AsrClusterSettings {
     public static Map<String, String> flink(String checkpointInterval) {
         Map<String, String> flink = new HashMap<>();
         flink.put("execution.checkpointing.interval", checkpointInterval);
-        flink.put("execution.checkpointing.unaligned.enabled", "true");
         flink.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         flink.put("classloader.parent-first-patterns.additional", "org.vosk;com.sun.jna;io.flinkasr.recognition.SharedVoskModel");
         flink.put("restart-strategy.type", "exponential-delay");

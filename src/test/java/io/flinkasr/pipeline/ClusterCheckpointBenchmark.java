@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Checkpoints of the real job while it recognises an hour of speech on a multi-process cluster: a Kafka
  * broker ({@link KafkaBrokerMain}), a JobManager and two single-slot TaskManagers ({@link FlinkProcessCluster},
  * SharedVoskModel in their lib jar), target/flink-asr-job.jar submitted as operators do, the API in the test
- * JVM; checkpoints every {@value #CHECKPOINT_INTERVAL}, unaligned, as {@link AsrClusterSettings} sets them.
+ * JVM; checkpoints every {@value #CHECKPOINT_INTERVAL}, as {@link AsrClusterSettings} sets them.
  * Prints the hour's submit → Finished time and, for the checkpoints triggered while it ran, how many
  * completed and failed and their end-to-end durations and sizes (from {@code GET /jobs/:id/checkpoints},
  * with a history long enough to hold every checkpoint of the run). Asserts nothing about time.
@@ -98,7 +98,7 @@ class ClusterCheckpointBenchmark {
                             default -> { } // IN_PROGRESS at the end
                         }
                     }
-                    System.out.printf(Locale.ROOT, "%nmachine: %d cores; 2 TaskManagers × 1 slot, checkpoints every %s, unaligned%n",
+                    System.out.printf(Locale.ROOT, "%nmachine: %d cores; 2 TaskManagers × 1 slot, checkpoints every %s%n",
                             Runtime.getRuntime().availableProcessors(), CHECKPOINT_INTERVAL);
                     System.out.printf(Locale.ROOT, "the hour (%.0f s of speech): %s in %.1f s submit → Finished (%.1f× real time), "
                                     + "%d chunks, WER %.1f%%%n", hour.seconds(), done.path("State").asText(), wall,

@@ -2,9 +2,11 @@ package io.flinkasr.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkasr.bench.JoinedSpeech;
+import io.flinkasr.bench.Recording;
 import io.flinkasr.recognition.MarkerTone;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Test media made with real ffmpeg from the shared recordings. */
@@ -16,26 +18,17 @@ final class Media {
 
     /**
      * The recordings one after another, {@code rounds} times, each followed by {@code gap} seconds of
-     * silence, as 16 kHz mono FLAC.
+     * silence, as 16 kHz mono FLAC ({@link JoinedSpeech}, which the bench command uses too).
      */
     static Joined joined(List<SpeechSet.Recording> recordings, int rounds, double gap, Path work, Path out) throws Exception {
-        StringBuilder list = new StringBuilder();
-        StringBuilder transcript = new StringBuilder();
-        double seconds = 0;
-        for (int i = 0; i < recordings.size(); i++) {
-            run("ffmpeg", "-v", "error", "-y", "-i", recordings.get(i).file().toString(), "-ac", "1", "-ar", "16000",
-                    "-af", "apad=pad_dur=" + gap, "-c:a", "pcm_s16le", work.resolve("piece-" + i + ".wav").toString());
-        }
+        List<Recording> sequence = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
-            for (int i = 0; i < recordings.size(); i++) {
-                list.append("file '").append(work.resolve("piece-" + i + ".wav")).append("'\n");
-                transcript.append(recordings.get(i).transcript()).append(' ');
-                seconds += recordings.get(i).seconds() + gap;
+            for (SpeechSet.Recording r : recordings) {
+                sequence.add(new Recording(r.file(), r.seconds(), r.transcript()));
             }
         }
-        Path listFile = Files.writeString(work.resolve("concat.txt"), list);
-        run("ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", listFile.toString(), out.toString());
-        return new Joined(out, seconds, transcript.toString().strip());
+        JoinedSpeech joined = JoinedSpeech.join("ffmpeg", sequence, gap, work, out);
+        return new Joined(joined.file(), joined.seconds(), joined.transcript());
     }
 
     /** {@code toneSeconds} of the {@link MarkerTone}, then the recording, as 16 kHz mono FLAC. */

@@ -1,12 +1,12 @@
 package io.flinkasr.pipeline;
 
+import io.flinkasr.bench.SpeechManifest;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The real recordings of ../shared/speech and their exact transcripts (manifest.tsv). */
+/** The real recordings of ../shared/speech and their exact transcripts (manifest.tsv, read by {@link SpeechManifest}). */
 final class SpeechSet {
     record Recording(Path file, double seconds, String transcript) {}
 
@@ -18,13 +18,8 @@ final class SpeechSet {
 
     static List<Recording> load() throws IOException {
         List<Recording> all = new ArrayList<>();
-        List<String> lines = Files.readAllLines(dir().resolve("manifest.tsv"));
-        for (String line : lines.subList(1, lines.size())) {
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] f = line.split("\t");
-            all.add(new Recording(dir().resolve(f[0]), Double.parseDouble(f[1]), f[f.length - 1]));
+        for (io.flinkasr.bench.Recording r : SpeechManifest.read(dir())) {
+            all.add(new Recording(r.file(), r.seconds(), r.transcript()));
         }
         return all;
     }
