@@ -39,6 +39,12 @@ final class ClientLimits extends AbstractLifeCycle implements Connection.Listene
     private final long readTimeoutNanos;
     private final Duration sweep;
     private final Map<InetAddress, AtomicInteger> byAddress = new ConcurrentHashMap<>();
+    /**
+     * The address each open connection was counted for: a closed channel no longer tells its remote address,
+     * so it is remembered from the opening (asking again at closing lost every count, and an address was
+     * refused for good after its 64th connection).
+     */
+    private final Map<Connection, InetAddress> counted = new ConcurrentHashMap<>();
     private final Map<HttpConnection, Reading> reading = new ConcurrentHashMap<>();
     private final AtomicInteger refused = new AtomicInteger();
     private final AtomicInteger cutOff = new AtomicInteger();
@@ -75,6 +81,7 @@ final class ClientLimits extends AbstractLifeCycle implements Connection.Listene
         }
         InetAddress address = networkAddress(connection);
         if (address != null) {
+            counted.put(connection, address);
             int open = byAddress.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
             if (open > perAddress) {
                 refused.incrementAndGet();
@@ -88,7 +95,7 @@ final class ClientLimits extends AbstractLifeCycle implements Connection.Listene
         if (connection instanceof HttpConnection http) {
             reading.remove(http);
         }
-        InetAddress address = networkAddress(connection);
+        InetAddress address = counted.remove(connection);
         if (address != null) {
             byAddress.computeIfPresent(address, (a, open) -> open.decrementAndGet() <= 0 ? null : open);
         }
