@@ -2,6 +2,7 @@ package io.flinkasr.operators;
 
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.media.RemoteMedia;
+import io.flinkasr.media.StagedWindows;
 import io.flinkasr.records.ChunkInfo;
 import io.flinkasr.records.ChunkResult;
 import io.flinkasr.records.JobEvent;
@@ -150,6 +151,9 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
         out.collect(last);
         // the recognisers are done with the staged copy of remote media (chunks still queued fail to decode, unread)
         RemoteMedia.release(Path.of(stagingDir), job.request);
+        if (job.request != null) {
+            new StagedWindows(Path.of(stagingDir)).release(job.request.jobId);
+        }
         results.clear();
         JobProgress marker = new JobProgress();
         marker.ended = true;

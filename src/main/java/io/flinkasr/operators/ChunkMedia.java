@@ -8,6 +8,7 @@ import io.flinkasr.media.MediaProbe;
 import io.flinkasr.media.MediaRoots;
 import io.flinkasr.media.RemoteMedia;
 import io.flinkasr.media.RemoteMediaSettings;
+import io.flinkasr.media.StagedWindows;
 import java.nio.file.Files;
 import io.flinkasr.records.Chunk;
 import io.flinkasr.records.ChunkingPosition;
@@ -50,6 +51,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     private transient ChunkPlanner planner;
     private transient RecognitionRoutes routes;
     private transient RemoteMedia remote;
+    private transient StagedWindows windows;
     private transient Path staging;
     private transient long stepBytes;
     private transient double maxSeconds;
@@ -74,6 +76,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         maxSeconds = config.get(AsrOptions.MAX_MEDIA_DURATION).toMillis() / 1000.0;
         wholeSeconds = config.getOptional(AsrOptions.CHUNK_WHOLE_SECONDS).orElse(planner.minSeconds() + planner.maxSeconds());
         staging = Path.of(config.get(AsrOptions.STAGING_DIR));
+        windows = new StagedWindows(staging);
         overlapSeconds = Math.min(config.get(AsrOptions.CHUNK_OVERLAP_SECONDS), planner.minSeconds() / 2);
         contextSeconds = Math.max(0, config.get(AsrOptions.CHUNK_CONTEXT_SECONDS));
         routes = new RecognitionRoutes(
@@ -183,6 +186,8 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
             Chunk chunk = new Chunk(job.request.jobId, seq, file.toString(), job.position - leadSeconds, seconds,
                     routes.route(job.request.jobId, seq));
             chunk.lead = leadSeconds;
+            Path audio = windows.write(job.request.jobId, seq, heard, leadBytes + cut.bytes());
+            chunk.audio = audio == null ? null : audio.toString();
             chunk.overlap = job.overlapNext;
             out.collect(chunk);
             double advance = cut.bytes() / (double) AudioDecoder.BYTES_PER_SECOND;
@@ -205,6 +210,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     /** Deletes the staged copy of a remote file, if any. */
     private void release(ChunkingPosition job) {
         RemoteMedia.release(staging, job.request);
+        windows.release(job.request.jobId);
     }
 
     @Override

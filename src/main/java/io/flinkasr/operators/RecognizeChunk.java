@@ -4,6 +4,7 @@ import io.flinkasr.config.AsrOptions;
 import io.flinkasr.media.AudioDecoder;
 import io.flinkasr.media.Loudness;
 import io.flinkasr.media.MediaException;
+import io.flinkasr.media.StagedWindows;
 import io.flinkasr.recognition.RecognizerFactory;
 import io.flinkasr.recognition.SpeechRecognizer;
 import io.flinkasr.records.Chunk;
@@ -216,6 +217,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
     }
 
     private void finish(Chunk chunk, ChunkResult result, Collector<ChunkResult> out) throws Exception {
+        StagedWindows.delete(chunk.audio);
         if (attempts != null) {
             attempts.done(chunk.key());
         }
@@ -224,14 +226,21 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         out.collect(result);
     }
 
-    /** The chunk's window of its media, decoded again: exactly as many samples as the chunker cut. */
+    /**
+     * The chunk's audio: as the chunker left it in the staging folder, or else its window of the media decoded
+     * again; exactly as many samples as the chunker cut.
+     */
     private byte[] audio(Chunk chunk) throws MediaException {
+        int bytes = (int) Math.round(chunk.seconds * AudioDecoder.SAMPLE_RATE) * 2;
+        byte[] staged = StagedWindows.read(chunk.audio, bytes);
+        if (staged != null) {
+            return staged;
+        }
         Path media = Path.of(chunk.media);
         if (!Files.isReadable(media)) {
             throw new MediaException("InputFile.NotFound", "The media file went away while its job was recognised.");
         }
         byte[] pcm = decoder.decode(media, chunk.offset, chunk.seconds);
-        int bytes = (int) Math.round(chunk.seconds * AudioDecoder.SAMPLE_RATE) * 2;
         return pcm.length > bytes ? Arrays.copyOf(pcm, bytes) : pcm;
     }
 

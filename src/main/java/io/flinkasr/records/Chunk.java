@@ -11,6 +11,8 @@ public class Chunk {
     public int seq;
     /** The file to decode: a file under the media roots, or the staged copy of a remote one. */
     public String media;
+    /** The chunk's audio as the chunker decoded it, left in the staging folder (it may be gone: then decode {@link #media}). */
+    public String audio;
     /** Where the chunk starts in the source media, in seconds (its {@link #lead} included). */
     public double offset;
     /** How long the chunk is, in seconds ({@link #lead} included). */

@@ -63,6 +63,7 @@ class ChunkMediaTest {
     private void open(Configuration extra) throws Exception {
         Configuration config = new Configuration();
         config.set(AsrOptions.MEDIA_ROOTS, List.of(media.toString()));
+        config.set(AsrOptions.STAGING_DIR, media.resolve("staging").toString());
         config.set(AsrOptions.CHUNK_MIN_SECONDS, 10.0);
         config.set(AsrOptions.CHUNK_MAX_SECONDS, 15.0);
         config.set(AsrOptions.MAX_MEDIA_DURATION, java.time.Duration.ofSeconds(55));
@@ -180,6 +181,7 @@ class ChunkMediaTest {
         assertThat(total).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.01));
         assertThat(chunks).allSatisfy(c -> {
             assertThat(c.media).as("the recogniser reads the window from the media itself").isEqualTo(tones.toRealPath().toString());
+            assertThat(Path.of(c.audio)).as("the window's audio, staged for the recogniser").hasSize(Math.round(c.seconds * 32000));
             assertThat(c.seconds * 16000).as("whole samples").isCloseTo(Math.rint(c.seconds * 16000), org.assertj.core.data.Offset.offset(1e-6));
         });
         assertThat(events().get(0).mediaSeconds).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.01));

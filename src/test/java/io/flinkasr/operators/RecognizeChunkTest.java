@@ -141,6 +141,25 @@ class RecognizeChunkTest {
     }
 
     @Test
+    void theChunkersStagedAudioIsHeardInsteadOfDecodingAgainAndThenDeleted() throws Exception {
+        CALLS.set(0);
+        try (var harness = harness(RecognizeChunkTest::oneWord, null)) {
+            Chunk staged = chunk("job", 0, 0.0, 5.0); // loud in the media, silent as staged
+            staged.audio = Files.write(tmp.resolve("0.pcm"), new byte[5 * 32000]).toString();
+            Chunk wrongSize = chunk("job", 1, 0.0, 5.0);
+            wrongSize.audio = Files.write(tmp.resolve("1.pcm"), new byte[1000]).toString();
+            harness.processElement(staged, 0);
+            harness.processElement(wrongSize, 0);
+            List<ChunkResult> results = run(harness);
+
+            assertThat(results.stream().filter(r -> r.seq == 0).findFirst().orElseThrow().segments).as("heard the staged silence").isEmpty();
+            assertThat(results.stream().filter(r -> r.seq == 1).findFirst().orElseThrow().segments).as("decoded from the media").hasSize(1);
+            assertThat(CALLS.get()).isEqualTo(1);
+            assertThat(tmp.resolve("0.pcm")).as("deleted once recognised").doesNotExist();
+        }
+    }
+
+    @Test
     void aShortJobsChunkOvertakesALongJobsQueueAndTheLongJobStillMovesOn() throws Exception {
         try (var harness = harness(RecognizeChunkTest::sliced, null)) {
             for (int seq = 0; seq < 4; seq++) {
