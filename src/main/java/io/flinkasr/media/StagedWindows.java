@@ -19,17 +19,28 @@ import org.slf4j.LoggerFactory;
 public final class StagedWindows {
     private static final Logger LOG = LoggerFactory.getLogger(StagedWindows.class);
 
+    /** Free space the staging disk keeps at least: below it windows are decoded again instead of staged. */
+    static final long RESERVE_BYTES = 1L << 30;
+
     private final Path root;
 
     public StagedWindows(Path stagingDir) {
         this.root = stagingDir.resolve("windows");
     }
 
-    /** Leaves the first {@code length} bytes of {@code pcm} as the audio of chunk {@code seq}; null where it could not. */
+    /**
+     * Leaves the first {@code length} bytes of {@code pcm} as the audio of chunk {@code seq}; null where it
+     * could not, or would leave the staging disk with less than {@link #RESERVE_BYTES} or a tenth free (a
+     * backlog of many hours of media would otherwise fill it: an hour is 115 MB).
+     */
     public Path write(String jobId, int seq, byte[] pcm, int length) {
         Path file = folder(jobId).resolve(seq + ".pcm");
         try {
             Files.createDirectories(file.getParent());
+            var store = Files.getFileStore(file.getParent());
+            if (store.getUsableSpace() - length < Math.max(RESERVE_BYTES, store.getTotalSpace() / 10)) {
+                return null;
+            }
             Path partial = file.resolveSibling(seq + ".pcm.partial");
             try (var out = Files.newOutputStream(partial)) {
                 out.write(pcm, 0, length);
