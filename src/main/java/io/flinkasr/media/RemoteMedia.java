@@ -107,7 +107,12 @@ public final class RemoteMedia implements AutoCloseable {
      * every TaskManager shares.
      */
     public static Path stagedCopy(Path stagingDir, String jobId) {
-        return stagingDir.resolve(jobId.replaceAll("[^A-Za-z0-9_-]", "_") + ".media");
+        return stagingDir.resolve(fileName(jobId) + ".media");
+    }
+
+    /** A JobId as a file name in the staging folder. */
+    static String fileName(String jobId) {
+        return jobId.replaceAll("[^A-Za-z0-9_-]", "_");
     }
 
     /** Deletes the staged copy of a job's remote media, if it has one (when the job has ended). */

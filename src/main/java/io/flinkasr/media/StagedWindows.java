@@ -1,5 +1,6 @@
 package io.flinkasr.media;
 
+import io.flinkasr.records.JobRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +23,11 @@ public final class StagedWindows {
     /** Free space the staging disk keeps at least: below it windows are decoded again instead of staged. */
     static final long RESERVE_BYTES = 1L << 30;
 
+    private final Path stagingDir;
     private final Path root;
 
     public StagedWindows(Path stagingDir) {
+        this.stagingDir = stagingDir;
         this.root = stagingDir.resolve("windows");
     }
 
@@ -79,8 +82,14 @@ public final class StagedWindows {
         }
     }
 
-    /** Removes what is left of a job's windows (its job has ended). */
-    public void release(String jobId) {
+    /** Removes all a job staged: its remote media's copy and what is left of its windows (the job has ended). */
+    public void release(JobRequest request) {
+        RemoteMedia.release(stagingDir, request);
+        release(request.jobId);
+    }
+
+    /** Removes what is left of a job's windows. */
+    void release(String jobId) {
         Path folder = folder(jobId);
         if (!Files.isDirectory(folder)) {
             return;
@@ -93,6 +102,6 @@ public final class StagedWindows {
     }
 
     private Path folder(String jobId) {
-        return root.resolve(jobId.replaceAll("[^A-Za-z0-9_-]", "_"));
+        return root.resolve(RemoteMedia.fileName(jobId));
     }
 }

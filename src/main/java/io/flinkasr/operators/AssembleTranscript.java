@@ -1,7 +1,6 @@
 package io.flinkasr.operators;
 
 import io.flinkasr.config.AsrOptions;
-import io.flinkasr.media.RemoteMedia;
 import io.flinkasr.media.StagedWindows;
 import io.flinkasr.records.ChunkInfo;
 import io.flinkasr.records.ChunkResult;
@@ -41,6 +40,7 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
 
     private transient ValueState<JobProgress> progress;
     private transient MapState<Integer, ChunkResult> results;
+    private transient StagedWindows staged;
 
     public AssembleTranscript(Configuration config) {
         this.stallMillis = config.get(AsrOptions.STALL_TIMEOUT).toMillis();
@@ -53,6 +53,7 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
         progress = getRuntimeContext().getState(new ValueStateDescriptor<>("progress", JobProgress.class));
         results = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("results", Types.INT, Types.POJO(ChunkResult.class)));
+        staged = new StagedWindows(Path.of(stagingDir));
     }
 
     @Override
@@ -149,10 +150,9 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
 
     private void end(JobProgress job, JobStatus last, Context ctx, Collector<JobStatus> out) throws Exception {
         out.collect(last);
-        // the recognisers are done with the staged copy of remote media (chunks still queued fail to decode, unread)
-        RemoteMedia.release(Path.of(stagingDir), job.request);
+        // the recognisers are done with what the job staged (chunks still queued decode the media again, unread)
         if (job.request != null) {
-            new StagedWindows(Path.of(stagingDir)).release(job.request.jobId);
+            staged.release(job.request);
         }
         results.clear();
         JobProgress marker = new JobProgress();

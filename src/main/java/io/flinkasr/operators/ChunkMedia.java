@@ -209,8 +209,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
 
     /** Deletes the staged copy of a remote file, if any. */
     private void release(ChunkingPosition job) {
-        RemoteMedia.release(staging, job.request);
-        windows.release(job.request.jobId);
+        windows.release(job.request);
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.flinkasr.records.Segment;
 import io.flinkasr.records.Word;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -282,7 +283,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
     }
 
     private List<Chunk> queued() throws Exception {
-        List<Chunk> list = new java.util.ArrayList<>();
+        List<Chunk> list = new ArrayList<>();
         queue.values().forEach(list::add);
         return list;
     }
