@@ -5,7 +5,7 @@
 # job submitter and the HTTP API.
 #
 # Build inputs (see .dockerignore) come from `mvn package`:
-#   target/flink-asr.jar         all-in-one jar, main class io.flinkasr.FlinkAsr
+#   target/flink-asr.jar         all-in-one jar, main class io.flinkasr.cli.FlinkAsr
 #   target/model/model-en-us/    unpacked Vosk model
 #
 # The Vosk jar only contains linux-x86-64 natives, so the image is linux/amd64.

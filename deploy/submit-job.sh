@@ -43,7 +43,7 @@ if [ -n "${ASR_RESTORE_FROM:-}" ]; then
 fi
 
 set -x
-exec flink run -d -c io.flinkasr.FlinkAsr "${restore[@]}" "${JAR}" \
+exec flink run -d -c io.flinkasr.cli.FlinkAsr "${restore[@]}" "${JAR}" \
     job \
     --bootstrap-servers "${BOOTSTRAP_SERVERS}" \
     --model "${MODEL_PATH}" \

@@ -18,7 +18,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.javalin.http.Context;
-import io.flinkasr.media.RemoteMedia;
+import io.flinkasr.media.remote.RemoteMedia;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.net.InetAddress;

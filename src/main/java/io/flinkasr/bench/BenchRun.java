@@ -1,7 +1,7 @@
 package io.flinkasr.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flinkasr.cli.ApiClient;
+import io.flinkasr.api.ApiClient;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
 import io.flinkasr.media.AudioDecoder;

@@ -1,7 +1,7 @@
 package io.flinkasr.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flinkasr.cli.ApiClient;
+import io.flinkasr.api.ApiClient;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import java.io.IOException;

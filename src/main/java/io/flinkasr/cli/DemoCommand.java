@@ -1,5 +1,7 @@
 package io.flinkasr.cli;
 
+import io.flinkasr.api.ApiClient;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.local.LocalStack;
 import io.flinkasr.records.Json;

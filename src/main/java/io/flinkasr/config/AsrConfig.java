@@ -1,6 +1,5 @@
 package io.flinkasr.config;
 
-import io.flinkasr.FlinkAsr;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -33,7 +32,7 @@ public final class AsrConfig {
      */
     public static Path defaultModelPath() {
         try {
-            Path codeSource = Path.of(FlinkAsr.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path codeSource = Path.of(AsrConfig.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             return codeSource.toAbsolutePath().getParent().resolve("model").resolve("model-en-us");
         } catch (Exception e) {
             return Path.of("target", "model", "model-en-us").toAbsolutePath();

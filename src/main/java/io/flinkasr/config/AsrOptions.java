@@ -398,11 +398,4 @@ public final class AsrOptions {
                     .stringType()
                     .defaultValue("")
                     .withDescription("The keystore's password.");
-
-    public static final ConfigOption<String> USERS_FILE =
-            key("asr.api.users-file")
-                    .stringType()
-                    .noDefaultValue()
-                    .withDescription(
-                            "JSON array of {userId, accessKeyId, accessKeySecret}: the tenants and their keys.");
 }

@@ -16,6 +16,11 @@ public final class AudioDecoder {
     public static final int SAMPLE_RATE = 16000;
     public static final int BYTES_PER_SECOND = 2 * SAMPLE_RATE;
 
+    /** The length in bytes of {@code seconds} of this PCM (whole samples). */
+    public static int bytesOf(double seconds) {
+        return (int) Math.round(seconds * SAMPLE_RATE) * 2;
+    }
+
     private final String ffmpeg;
     private final Duration timeout;
 

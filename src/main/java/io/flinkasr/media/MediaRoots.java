@@ -33,10 +33,6 @@ public final class MediaRoots {
         this.roots = List.copyOf(real);
     }
 
-    public List<Path> roots() {
-        return roots;
-    }
-
     /** Whether the input names a local file (file:// or a plain path) rather than a remote source. */
     public static boolean isLocal(String inputFile) {
         return inputFile.startsWith("file:") || !inputFile.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");

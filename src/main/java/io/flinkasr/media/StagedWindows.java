@@ -1,5 +1,7 @@
 package io.flinkasr.media;
 
+import io.flinkasr.media.remote.RemoteMedia;
+
 import io.flinkasr.records.JobRequest;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.flinkasr.operators;
 
+import io.flinkasr.media.remote.RemoteMedia;
 import java.io.IOException;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
@@ -47,6 +48,6 @@ final class ChunkAttempts {
     }
 
     private Path marker(String chunk, int attempt) {
-        return new Path(dir, chunk.replaceAll("[^A-Za-z0-9_-]", "_") + ".attempt-" + attempt);
+        return new Path(dir, RemoteMedia.fileName(chunk) + ".attempt-" + attempt);
     }
 }

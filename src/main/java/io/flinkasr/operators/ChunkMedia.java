@@ -6,8 +6,8 @@ import io.flinkasr.media.ChunkPlanner;
 import io.flinkasr.media.MediaException;
 import io.flinkasr.media.MediaProbe;
 import io.flinkasr.media.MediaRoots;
-import io.flinkasr.media.RemoteMedia;
-import io.flinkasr.media.RemoteMediaSettings;
+import io.flinkasr.media.remote.RemoteMedia;
+import io.flinkasr.media.remote.RemoteMediaSettings;
 import io.flinkasr.media.StagedWindows;
 import java.nio.file.Files;
 import io.flinkasr.records.Chunk;
@@ -174,9 +174,9 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         // a few seconds before the chunk, heard first so the recogniser is warm when the chunk starts
         double lead = job.nextSeq == 0 ? 0 : Math.min(contextSeconds, job.position - Math.max(0, job.request.startTime));
         byte[] heard = decoder.decode(file, job.position - lead, lead + want);
-        int leadBytes = Math.min((int) Math.round(lead * AudioDecoder.SAMPLE_RATE) * 2, heard.length);
+        int leadBytes = Math.min(AudioDecoder.bytesOf(lead), heard.length);
         byte[] pcm = leadBytes == 0 ? heard : java.util.Arrays.copyOfRange(heard, leadBytes, heard.length);
-        int wantBytes = (int) Math.round(want * AudioDecoder.SAMPLE_RATE) * 2;
+        int wantBytes = AudioDecoder.bytesOf(want);
         boolean endOfMedia = lastWindow || pcm.length < wantBytes - 320;
         ChunkPlanner.Cut cut = planner.cut(pcm, endOfMedia);
         if (cut.bytes() > 0) {

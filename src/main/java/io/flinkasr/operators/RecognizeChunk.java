@@ -232,7 +232,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
      * again; exactly as many samples as the chunker cut.
      */
     private byte[] audio(Chunk chunk) throws MediaException {
-        int bytes = (int) Math.round(chunk.seconds * AudioDecoder.SAMPLE_RATE) * 2;
+        int bytes = AudioDecoder.bytesOf(chunk.seconds);
         byte[] staged = StagedWindows.read(chunk.audio, bytes);
         if (staged != null) {
             return staged;

@@ -1,5 +1,6 @@
 package io.flinkasr.recognition;
 
+import io.flinkasr.media.AudioDecoder;
 import java.io.Serializable;
 
 /** Makes the recognizer a recognition subtask uses; shipped to the workers with the job graph. */
@@ -10,6 +11,6 @@ public interface RecognizerFactory extends Serializable {
 
     /** Vosk with the model in {@code modelPath}, set up per chunk as {@code mode} says. */
     static RecognizerFactory vosk(String modelPath, RecognizerMode mode) {
-        return () -> new VoskRecognizer(modelPath, 16000f, mode);
+        return () -> new VoskRecognizer(modelPath, AudioDecoder.SAMPLE_RATE, mode);
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flinkasr.cli.ApiClient;
+import io.flinkasr.api.ApiClient;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
 import io.flinkasr.local.TestStacks;
@@ -402,7 +402,7 @@ class HostileClientsITCase {
     void requestsFromTheMediaFetcherAreRefused() throws Exception {
         int before = total();
         HttpResponse<String> planted = get(api("?Action=SubmitASRJob&InputFile=/m/a.mp3"),
-                Map.of(io.flinkasr.media.RemoteMedia.FETCHER_HEADER, "1"));
+                Map.of(io.flinkasr.media.remote.RemoteMedia.FETCHER_HEADER, "1"));
         assertThat(planted.statusCode()).isEqualTo(403);
         assertThat(iceError(planted.body()).path("Code").asText()).isEqualTo("Forbidden");
         assertThat(total()).isEqualTo(before);

@@ -16,7 +16,7 @@ import com.aliyun.ice20201109.models.SubmitASRJobResponseBody;
 import com.aliyun.tea.TeaException;
 import com.aliyun.teaopenapi.models.Config;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flinkasr.cli.ApiClient;
+import io.flinkasr.api.ApiClient;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
 import io.flinkasr.local.TestStacks;

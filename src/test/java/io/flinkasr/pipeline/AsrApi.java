@@ -2,7 +2,7 @@ package io.flinkasr.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.api.AccessKey;
-import io.flinkasr.cli.ApiClient;
+import io.flinkasr.api.ApiClient;
 import io.flinkasr.records.Json;
 import io.flinkasr.records.Segment;
 import java.time.Duration;

@@ -116,7 +116,7 @@ class ClusterFaultITCase {
                 AccessKey key = AccessKeys.create(users).first();
                 String apiReady = "API ready on port";
                 try (JavaProcess apiProcess = JavaProcess.start("api", logs.resolve("api.log"), List.of("-Xmx384m"),
-                        "io.flinkasr.FlinkAsr", List.of("api", "--bootstrap-servers", bootstrap, "--port", String.valueOf(apiPort),
+                        "io.flinkasr.cli.FlinkAsr", List.of("api", "--bootstrap-servers", bootstrap, "--port", String.valueOf(apiPort),
                                 "--users", users.toString(), "-D" + AsrOptions.TOPIC_PARTITIONS.key() + "=2"),
                         apiReady, Duration.ofMinutes(2))) {
                     AsrApi api = new AsrApi("http://127.0.0.1:" + apiPort, key);

@@ -7,7 +7,7 @@ import io.flinkasr.api.AccessKey;
 import io.flinkasr.api.AccessKeys;
 import io.flinkasr.api.ApiServer;
 import io.flinkasr.api.Catalog;
-import io.flinkasr.cli.ApiClient;
+import io.flinkasr.api.ApiClient;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
 import io.flinkasr.local.TestStacks;

@@ -1,8 +1,10 @@
-package io.flinkasr.media;
+package io.flinkasr.media.remote;
+
+import io.flinkasr.media.MediaException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkasr.media.RemoteMedia.FetchStep;
+import io.flinkasr.media.remote.RemoteMedia.FetchStep;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

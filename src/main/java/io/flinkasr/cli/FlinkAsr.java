@@ -1,4 +1,4 @@
-package io.flinkasr;
+package io.flinkasr.cli;
 
 import io.flinkasr.cli.ApiCommand;
 import io.flinkasr.cli.BenchCommand;

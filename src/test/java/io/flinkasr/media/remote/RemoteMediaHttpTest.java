@@ -1,10 +1,12 @@
-package io.flinkasr.media;
+package io.flinkasr.media.remote;
+
+import io.flinkasr.media.MediaException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinkasr.config.AsrOptions;
-import io.flinkasr.media.RemoteMedia.FetchStep;
+import io.flinkasr.media.remote.RemoteMedia.FetchStep;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,4 +1,4 @@
-package io.flinkasr.media;
+package io.flinkasr.media.remote;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;

@@ -1,4 +1,6 @@
-package io.flinkasr.media;
+package io.flinkasr.media.remote;
+
+import io.flinkasr.media.MediaException;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;

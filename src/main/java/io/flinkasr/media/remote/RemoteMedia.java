@@ -1,4 +1,6 @@
-package io.flinkasr.media;
+package io.flinkasr.media.remote;
+
+import io.flinkasr.media.MediaException;
 
 import io.flinkasr.records.JobRequest;
 import java.io.IOException;
@@ -110,8 +112,8 @@ public final class RemoteMedia implements AutoCloseable {
         return stagingDir.resolve(fileName(jobId) + ".media");
     }
 
-    /** A JobId as a file name in the staging folder. */
-    static String fileName(String jobId) {
+    /** A JobId (or chunk id) as a file name in the staging and attempts folders. */
+    public static String fileName(String jobId) {
         return jobId.replaceAll("[^A-Za-z0-9_-]", "_");
     }
 

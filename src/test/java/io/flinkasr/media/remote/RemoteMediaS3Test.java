@@ -1,11 +1,13 @@
-package io.flinkasr.media;
+package io.flinkasr.media.remote;
+
+import io.flinkasr.media.MediaException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.adobe.testing.s3mock.S3MockApplication;
 import io.flinkasr.config.AsrOptions;
-import io.flinkasr.media.RemoteMedia.FetchStep;
+import io.flinkasr.media.remote.RemoteMedia.FetchStep;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import java.io.ByteArrayInputStream;

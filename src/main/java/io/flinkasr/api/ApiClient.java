@@ -1,4 +1,4 @@
-package io.flinkasr.cli;
+package io.flinkasr.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.api.AccessKey;

@@ -1,4 +1,4 @@
-package io.flinkasr.media;
+package io.flinkasr.media.remote;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

@@ -1,4 +1,4 @@
-package io.flinkasr.media;
+package io.flinkasr.media.remote;
 
 import io.flinkasr.config.AsrOptions;
 import java.io.Serializable;

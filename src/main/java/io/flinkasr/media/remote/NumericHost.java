@@ -1,4 +1,4 @@
-package io.flinkasr.media;
+package io.flinkasr.media.remote;
 
 import java.math.BigInteger;
 import java.util.ArrayList;

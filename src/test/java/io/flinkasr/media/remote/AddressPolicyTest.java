@@ -1,4 +1,4 @@
-package io.flinkasr.media;
+package io.flinkasr.media.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.flinkasr.media;
+package io.flinkasr.media.remote;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,6 +1,8 @@
-package io.flinkasr.media;
+package io.flinkasr.media.remote;
 
-import io.flinkasr.media.RemoteMedia.FetchStep;
+import io.flinkasr.media.MediaException;
+
+import io.flinkasr.media.remote.RemoteMedia.FetchStep;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
 import io.minio.MinioClient;

@@ -1,6 +1,8 @@
-package io.flinkasr.media;
+package io.flinkasr.media.remote;
 
-import io.flinkasr.media.RemoteMedia.FetchStep;
+import io.flinkasr.media.MediaException;
+
+import io.flinkasr.media.remote.RemoteMedia.FetchStep;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Proxy;

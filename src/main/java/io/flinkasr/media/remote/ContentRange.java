@@ -1,4 +1,4 @@
-package io.flinkasr.media;
+package io.flinkasr.media.remote;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
