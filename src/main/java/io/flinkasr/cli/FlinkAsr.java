@@ -1,11 +1,6 @@
 package io.flinkasr.cli;
 
-import io.flinkasr.cli.ApiCommand;
-import io.flinkasr.cli.BenchCommand;
-import io.flinkasr.cli.DemoCommand;
-import io.flinkasr.cli.JobCommand;
-import io.flinkasr.cli.LocalCommand;
-import io.flinkasr.cli.TranscribeCommand;
+import io.flinkasr.workflow.JobSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,10 +22,22 @@ import picocli.CommandLine.Command;
 public final class FlinkAsr {
 
     public static void main(String[] args) {
-        int exit = new CommandLine(new FlinkAsr()).execute(args);
+        int exit = commandLine().execute(args);
         if (exit != 0 || args.length == 0 || !keepsRunning(args[0])) {
             System.exit(exit);
         }
+    }
+
+    /** The command line, with one line (not a stack trace) for settings that cannot work. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new FlinkAsr())
+                .setExecutionExceptionHandler((e, command, parsed) -> {
+                    if (e instanceof JobSettings.InvalidSetting) {
+                        command.getErr().println("flink-asr: " + e.getMessage());
+                        return 2;
+                    }
+                    throw e;
+                });
     }
 
     private static boolean keepsRunning(String command) {

@@ -1,6 +1,7 @@
 package io.flinkasr.cli;
 
 import io.flinkasr.config.AsrOptions;
+import io.flinkasr.workflow.JobSettings;
 import io.flinkasr.workflow.JobTopics;
 import io.flinkasr.workflow.AsrPipeline;
 import java.util.concurrent.Callable;
@@ -24,6 +25,7 @@ public class JobCommand implements Callable<Integer> {
         if (bootstrapServers != null) {
             config.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrapServers);
         }
+        JobSettings.check(config);
         JobTopics.ensureExist(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         AsrPipeline.defineWithKafka(env, config);

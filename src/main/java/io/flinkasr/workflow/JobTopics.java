@@ -6,6 +6,7 @@ import io.flinkasr.records.JobRequest;
 import io.flinkasr.records.JobStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +39,8 @@ public final class JobTopics {
 
     /**
      * Creates the requests, states and assets topics where they do not exist yet: compacted (the latest record
-     * of each job is kept for ever), 16 MB records, replication as the cluster's default.
+     * of each job is kept for ever), 16 MB records, replicas and min.insync.replicas from
+     * {@code asr.kafka.replication-factor} / {@code asr.kafka.min-insync-replicas} (else the brokers' defaults).
      */
     public static void ensureExist(Configuration config) throws Exception {
         Properties props = new Properties();
@@ -46,8 +48,12 @@ public final class JobTopics {
         try (Admin admin = Admin.create(props)) {
             for (String name : List.of(config.get(AsrOptions.REQUESTS_TOPIC), config.get(AsrOptions.STATES_TOPIC),
                     config.get(AsrOptions.ASSETS_TOPIC))) {
-                NewTopic topic = new NewTopic(name, Optional.of(config.get(AsrOptions.TOPIC_PARTITIONS)), Optional.empty())
-                        .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "16777216"));
+                Map<String, String> settings = new HashMap<>(Map.of("cleanup.policy", "compact", "max.message.bytes", "16777216"));
+                config.getOptional(AsrOptions.MIN_INSYNC_REPLICAS)
+                        .ifPresent(n -> settings.put("min.insync.replicas", String.valueOf(n)));
+                NewTopic topic = new NewTopic(name, Optional.of(config.get(AsrOptions.TOPIC_PARTITIONS)),
+                                config.getOptional(AsrOptions.REPLICATION_FACTOR).map(Integer::shortValue))
+                        .configs(settings);
                 try {
                     admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
