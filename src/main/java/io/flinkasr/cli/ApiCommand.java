@@ -39,12 +39,13 @@ public class ApiCommand implements Callable<Integer> {
         if (port != null) {
             config.set(AsrOptions.API_PORT, port);
         }
+        AccessKeys keys = AccessKeys.load(users);
         JobTopics.ensureExist(config);
         Catalog jobs = new Catalog(config);
         jobs.awaitCaughtUp(Duration.ofMinutes(5));
         PipelineHealth pipeline = config.getOptional(AsrOptions.FLINK_REST_URL)
                 .<PipelineHealth>map(FlinkRestHealth::new).orElse(PipelineHealth.NOT_WATCHED);
-        ApiServer api = new ApiServer(config, jobs, AccessKeys.load(users), pipeline)
+        ApiServer api = new ApiServer(config, jobs, keys, pipeline)
                 .start(config.get(AsrOptions.API_HOST), config.get(AsrOptions.API_PORT));
         System.out.println("flink-asr API ready on port " + api.port());
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,5 +1,6 @@
 package io.flinkasr.cli;
 
+import io.flinkasr.api.AccessKeys;
 import io.flinkasr.workflow.JobSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,7 +33,7 @@ public final class FlinkAsr {
     public static CommandLine commandLine() {
         return new CommandLine(new FlinkAsr())
                 .setExecutionExceptionHandler((e, command, parsed) -> {
-                    if (e instanceof JobSettings.InvalidSetting) {
+                    if (e instanceof JobSettings.InvalidSetting || e instanceof AccessKeys.InvalidKeys) {
                         command.getErr().println("flink-asr: " + e.getMessage());
                         return 2;
                     }
