@@ -24,7 +24,11 @@ public class JobCommand implements Callable<Integer> {
         if (bootstrapServers != null) {
             config.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrapServers);
         }
-        JobTopics.ensureExist(config);
+        try {
+            JobTopics.ensureExist(config);
+        } catch (Exception e) {
+            throw StartProblems.explained(e, "--port");
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         AsrPipeline.defineWithKafka(env, config);
         env.executeAsync("flink-asr");
