@@ -29,16 +29,27 @@ public final class FlinkAsr {
         }
     }
 
-    /** The command line, with one line (not a stack trace) for settings that cannot work. */
+    /** The command line, with a {@link CommandException} shown as one line on stderr instead of a stack trace. */
     public static CommandLine commandLine() {
-        return new CommandLine(new FlinkAsr())
-                .setExecutionExceptionHandler((e, command, parsed) -> {
-                    if (e instanceof JobSettings.InvalidSetting || e instanceof AccessKeys.InvalidKeys) {
-                        command.getErr().println("flink-asr: " + e.getMessage());
-                        return 2;
-                    }
-                    throw e;
-                });
+        return oneLineErrors(new CommandLine(new FlinkAsr()));
+    }
+
+    /** Shows a {@link CommandException} as one line on the command's stderr, returning its exit code. */
+    static CommandLine oneLineErrors(CommandLine cli) {
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            if (e instanceof CommandException problem) {
+                command.getErr().println("flink-asr " + command.getCommandName() + ": " + problem.getMessage());
+                command.getErr().flush();
+                return problem.exitCode();
+            }
+            if (e instanceof JobSettings.InvalidSetting || e instanceof AccessKeys.InvalidKeys) {
+                command.getErr().println("flink-asr " + command.getCommandName() + ": " + e.getMessage());
+                command.getErr().flush();
+                return CommandException.BAD_INPUT;
+            }
+            throw e;
+        });
+        return cli;
     }
 
     private static boolean keepsRunning(String command) {

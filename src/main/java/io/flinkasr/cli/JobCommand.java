@@ -26,7 +26,11 @@ public class JobCommand implements Callable<Integer> {
             config.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrapServers);
         }
         JobSettings.check(config);
-        JobTopics.ensureExist(config);
+        try {
+            JobTopics.ensureExist(config);
+        } catch (Exception e) {
+            throw StartProblems.explained(e, "--port");
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         AsrPipeline.defineWithKafka(env, config);
         env.executeAsync("flink-asr");

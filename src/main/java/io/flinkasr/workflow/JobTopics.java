@@ -1,5 +1,10 @@
 package io.flinkasr.workflow;
 
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.KafkaException;
+
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.records.Json;
 import io.flinkasr.records.JobRequest;
@@ -35,6 +40,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * holds states of completed checkpoints and never a state that a restart takes back.
  */
 public final class JobTopics {
+    /** How long a broker has to answer before the commands say Kafka is out of reach. */
+    public static final Duration REACH_TIMEOUT = Duration.ofSeconds(10);
+
     private JobTopics() {}
 
     /**
@@ -43,9 +51,23 @@ public final class JobTopics {
      * {@code asr.kafka.replication-factor} / {@code asr.kafka.min-insync-replicas} (else the brokers' defaults).
      */
     public static void ensureExist(Configuration config) throws Exception {
+        String bootstrapServers = config.get(AsrOptions.BOOTSTRAP_SERVERS);
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(AsrOptions.BOOTSTRAP_SERVERS));
-        try (Admin admin = Admin.create(props)) {
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Admin created;
+        try {
+            created = Admin.create(props);
+        } catch (KafkaException unresolvable) {
+            throw new KafkaUnreachableException(bootstrapServers, Duration.ZERO, unresolvable);
+        }
+        try (Admin admin = created) {
+            // a broker out of reach is told in seconds, not after the Admin client's minute of retries
+            try {
+                admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) REACH_TIMEOUT.toMillis()))
+                        .nodes().get(REACH_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new KafkaUnreachableException(bootstrapServers, REACH_TIMEOUT, e);
+            }
             for (String name : List.of(config.get(AsrOptions.REQUESTS_TOPIC), config.get(AsrOptions.STATES_TOPIC),
                     config.get(AsrOptions.ASSETS_TOPIC))) {
                 Map<String, String> settings = new HashMap<>(Map.of("cleanup.policy", "compact", "max.message.bytes", "16777216"));

@@ -27,7 +27,7 @@ class AccessKeysTest {
                 .execute("api", "--users", EXAMPLE.toString(), "--bootstrap-servers", "127.0.0.1:1");
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString().strip())
-                .startsWith("flink-asr: access key LTAIexample0000001 has the example's secret")
+                .startsWith("flink-asr api: access key LTAIexample0000001 has the example's secret")
                 .doesNotContain("\n");
     }
 }

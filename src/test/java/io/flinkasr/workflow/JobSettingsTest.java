@@ -64,7 +64,7 @@ class JobSettingsTest {
                 .execute("job", "--bootstrap-servers", "127.0.0.1:1", "-Dasr.chunk.max-seconds=twenty");
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString().strip())
-                .startsWith("flink-asr: invalid settings: asr.chunk.max-seconds: 'twenty' is not a number")
+                .startsWith("flink-asr job: invalid settings: asr.chunk.max-seconds: 'twenty' is not a number")
                 .doesNotContain("\n")
                 .doesNotContain("Exception");
     }
