@@ -47,7 +47,7 @@ class FlinkProcessClusterITCase {
         Path jobJar = Path.of("target", "flink-asr-job.jar");
         assertThat(jobJar).as("built by mvn package").exists();
         // the job's classes reach the cluster only through the job jar
-        assertThat(FlinkProcessCluster.clusterClassPath())
+        assertThat(ClusterClassPath.forCluster())
                 .noneMatch(p -> p.startsWith(Path.of("target").toAbsolutePath()))
                 .noneMatch(p -> p.toString().contains("flink-connector-kafka") || p.toString().contains("kafka-clients"));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0)) {
