@@ -22,6 +22,7 @@ import io.flinkasr.local.LocalStack;
 import io.flinkasr.local.TestStacks;
 import io.flinkasr.pipeline.SpeechSet;
 import io.flinkasr.records.Json;
+import io.flinkasr.testing.Await;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,15 +84,9 @@ class IceSdkITCase {
     }
 
     private static GetSmartHandleJobResponseBody await(Client client, String jobId) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            GetSmartHandleJobResponseBody job = client.getSmartHandleJob(new GetSmartHandleJobRequest().setJobId(jobId)).getBody();
-            if (job.getState().equals("Finished") || job.getState().equals("Failed")) {
-                return job;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("job " + jobId + " did not end");
+        return Await.until("job " + jobId + " Finished or Failed", Duration.ofMinutes(5), Duration.ofMillis(250),
+                () -> client.getSmartHandleJob(new GetSmartHandleJobRequest().setJobId(jobId)).getBody(),
+                job -> job.getState().equals("Finished") || job.getState().equals("Failed"));
     }
 
     private static TeaException refused(ThrowingCall call) {
