@@ -1,6 +1,5 @@
 package io.flinkasr.api;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.output.SubtitleLayout;
@@ -42,7 +41,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
 import org.apache.flink.configuration.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -368,54 +366,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private ObjectNode list(String requestId, AccessKey caller, Map<String, String> params) {
-        String type = params.get("JobType");
-        String state = params.get("JobState");
-        Predicate<JobStatus> filter = s -> (type == null || type.isEmpty() || type.equals("ASR"))
-                && (state == null || state.isEmpty() || state.equals(s.state.name()));
-        List<JobStatus> all = jobs.list(caller.userId, filter);
-        String sortBy = params.getOrDefault("SortBy", "desc");
-        if (sortBy.equalsIgnoreCase("asc")) {
-            all = new java.util.ArrayList<>(all);
-            java.util.Collections.reverse(all);
-        } else if (!sortBy.isEmpty() && !sortBy.equalsIgnoreCase("desc")) {
-            throw IceException.invalid("SortBy", "use desc (newest first) or asc.");
-        }
-        int pageSize = intParam(params, params.containsKey("PageSize") ? "PageSize" : "MaxResults", 10, 1, 100);
-        int from;
-        if (params.containsKey("NextToken") && !params.get("NextToken").isEmpty()) {
-            from = intParam(params, "NextToken", 0, 0, Integer.MAX_VALUE);
-        } else {
-            from = (intParam(params, "PageNo", 1, 1, 1_000_000) - 1) * pageSize;
-        }
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("RequestId", requestId);
-        ArrayNode list = body.putArray("SmartJobList");
-        long next = (long) from + pageSize; // NextToken may be as large as Integer.MAX_VALUE
-        for (int i = from; i < Math.min(all.size(), next); i++) {
-            list.add(IceResponses.listEntry(all.get(i)));
-        }
-        if (next < all.size()) {
-            body.put("NextToken", String.valueOf(next));
-        }
-        body.put("MaxResults", pageSize);
-        body.put("TotalCount", all.size());
-        return body;
-    }
-
-    private static int intParam(Map<String, String> params, String name, int dflt, int min, int max) {
-        String value = params.get(name);
-        if (value == null || value.isEmpty()) {
-            return dflt;
-        }
-        try {
-            int n = Integer.parseInt(value.strip());
-            if (n < min || n > max) {
-                throw IceException.invalid(name, "it must be between " + min + " and " + max + ".");
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw IceException.invalid(name, "it must be a number.");
-        }
+        return JobListing.answer(requestId, params, filter -> jobs.list(caller.userId, filter));
     }
 
     private static void error(Context ctx, IceException e) {

@@ -215,9 +215,7 @@ public final class Catalog implements AutoCloseable {
         return jobs.values().stream()
                 .filter(s -> s.request.userId == userId)
                 .filter(filter)
-                .sorted(Comparator.comparingLong((JobStatus s) -> s.request.createTime)
-                        .thenComparing(s -> s.request.jobId)
-                        .reversed())
+                .sorted(JobListing.NEWEST_FIRST)
                 .toList();
     }
 

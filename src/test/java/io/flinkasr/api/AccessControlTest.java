@@ -37,13 +37,40 @@ class AccessControlTest {
         return new AccessControl.Request("POST", "/", Map.of(), form, Map.of(), new byte[0], false);
     }
 
+    /** An RPC v1 request as a GET with everything in the query, as the SDK sends it for GET. */
+    private static AccessControl.Request rpcGet(AccessKey key, String nonce, Instant at) {
+        Map<String, String> query = new LinkedHashMap<>(rpc(key, nonce, at, "GetSmartHandleJob").form());
+        query.remove("Signature");
+        query.put("JobId", "0123456789abcdef0123456789abcdef");
+        query.put("Signature", Signatures.rpcV1("GET", query, key.accessKeySecret));
+        return new AccessControl.Request("GET", "/", query, Map.of(), Map.of(), new byte[0], false);
+    }
+
+    /** The same request with one parameter changed after signing (null: removed). */
+    private static AccessControl.Request rpcWith(AccessControl.Request request, String name, String value) {
+        Map<String, String> form = new LinkedHashMap<>(request.form());
+        if (value == null) {
+            form.remove(name);
+        } else {
+            form.put(name, value);
+        }
+        return new AccessControl.Request(request.method(), request.path(), request.query(), form, request.headers(), request.body(), false);
+    }
+
     /** An ACS3-HMAC-SHA256 GET with its action in x-acs-action, signing the headers named in {@code signed}. */
     private static AccessControl.Request acs3(AccessKey key, String action, List<String> signed, String nonce) {
+        return acs3(key, action, signed, nonce, NOW);
+    }
+
+    private static final List<String> ACS3_SIGNED = List.of(
+            "host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version");
+
+    private static AccessControl.Request acs3(AccessKey key, String action, List<String> signed, String nonce, Instant at) {
         Map<String, String> headers = new HashMap<>();
         headers.put("host", "127.0.0.1:8080");
         headers.put("x-acs-action", action);
         headers.put("x-acs-version", "2020-11-09");
-        headers.put("x-acs-date", NOW.toString());
+        headers.put("x-acs-date", at.toString());
         headers.put("x-acs-signature-nonce", nonce);
         headers.put("x-acs-content-sha256", Signatures.EMPTY_SHA256);
         Map<String, String> query = Map.of("MaxResults", "10");
@@ -79,6 +106,87 @@ class AccessControlTest {
         claimsA.put("AccessKeyId", A.accessKeyId);
         assertThat(refused(() -> access.authenticate(new AccessControl.Request("POST", "/", Map.of(), claimsA, Map.of(), new byte[0], false), NOW)).code())
                 .isEqualTo("SignatureDoesNotMatch");
+    }
+
+    @Test
+    void bothSignatureStylesAreAcceptedAndAForgedOneOfEitherIsNot() {
+        AccessControl access = access(50, 100);
+        assertThat(access.authenticate(rpc(A, "form", NOW, "SubmitASRJob"), NOW)).as("RPC v1, form body").isSameAs(A);
+        assertThat(access.authenticate(rpcGet(A, "query", NOW), NOW)).as("RPC v1, query").isSameAs(A);
+        assertThat(access.authenticate(acs3(B, "ListSmartJobs", ACS3_SIGNED, "acs3"), NOW)).as("ACS3").isSameAs(B);
+
+        AccessControl.Request rpcChanged = rpcWith(rpc(A, "changed", NOW, "ListSmartJobs"), "Action", "SubmitASRJob");
+        assertThat(refused(() -> access.authenticate(rpcChanged, NOW)).code()).isEqualTo("SignatureDoesNotMatch");
+        AccessControl.Request acs3Forged = acs3(new AccessKey(B.userId, B.accessKeyId, "not B's secret"), "ListSmartJobs", ACS3_SIGNED, "forged");
+        assertThat(refused(() -> access.authenticate(acs3Forged, NOW)).code()).isEqualTo("SignatureDoesNotMatch");
+    }
+
+    @Test
+    void unknownKeysAndMissingOrUnsupportedPartsAreRefusedByName() {
+        AccessControl access = access(50, 100);
+        AccessKey stranger = new AccessKey(9L, "LTAIunknown", "whatever");
+        assertThat(refused(() -> access.authenticate(rpc(stranger, "n", NOW, "ListSmartJobs"), NOW)).code())
+                .isEqualTo("InvalidAccessKeyId.NotFound");
+        assertThat(refused(() -> access.authenticate(acs3(stranger, "ListSmartJobs", ACS3_SIGNED, "n"), NOW)).code())
+                .isEqualTo("InvalidAccessKeyId.NotFound");
+        for (String required : List.of("AccessKeyId", "SignatureMethod", "SignatureNonce", "Timestamp")) {
+            IceException e = refused(() -> access.authenticate(rpcWith(rpc(A, "n", NOW, "ListSmartJobs"), required, null), NOW));
+            assertThat(e.code()).as(required).isEqualTo("MissingParameter");
+            assertThat(e.getMessage()).contains(required);
+        }
+        assertThat(refused(() -> access.authenticate(rpcWith(rpc(A, "n", NOW, "ListSmartJobs"), "SignatureMethod", "HMAC-SHA256"), NOW)).code())
+                .isEqualTo("InvalidParameter");
+        assertThat(refused(() -> access.authenticate(rpcWith(rpc(A, "n", NOW, "ListSmartJobs"), "SignatureVersion", "2.0"), NOW)).code())
+                .isEqualTo("InvalidParameter");
+    }
+
+    @Test
+    void theWindowIncludesItsEdgesAndNothingBeyondThemEitherWay() {
+        AccessControl access = access(50, 100);
+        assertThat(access.authenticate(rpc(A, "earliest", NOW.minus(WINDOW), "ListSmartJobs"), NOW)).isSameAs(A);
+        assertThat(access.authenticate(rpc(A, "latest", NOW.plus(WINDOW), "ListSmartJobs"), NOW)).isSameAs(A);
+        assertThat(refused(() -> access.authenticate(rpc(A, "too-old", NOW.minus(WINDOW).minusSeconds(1), "ListSmartJobs"), NOW)).code())
+                .isEqualTo("InvalidTimeStamp.Expired");
+        assertThat(refused(() -> access.authenticate(rpc(A, "too-new", NOW.plus(WINDOW).plusSeconds(1), "ListSmartJobs"), NOW)).code())
+                .isEqualTo("InvalidTimeStamp.Expired");
+
+        assertThat(access.authenticate(acs3(A, "ListSmartJobs", ACS3_SIGNED, "acs3-earliest", NOW.minus(WINDOW)), NOW)).isSameAs(A);
+        assertThat(refused(() -> access.authenticate(acs3(A, "ListSmartJobs", ACS3_SIGNED, "acs3-too-new", NOW.plus(WINDOW).plusMillis(1)), NOW)).code())
+                .isEqualTo("InvalidTimeStamp.Expired");
+        assertThat(refused(() -> access.authenticate(rpc(A, "n", NOW, "ListSmartJobs"), NOW.plus(WINDOW).plusSeconds(1))).code())
+                .as("the server's clock moved on past the window").isEqualTo("InvalidTimeStamp.Expired");
+        Map<String, String> unreadable = new LinkedHashMap<>(rpc(A, "n", NOW, "ListSmartJobs").form());
+        unreadable.remove("Signature");
+        unreadable.put("Timestamp", "yesterday");
+        unreadable.put("Signature", Signatures.rpcV1("POST", unreadable, A.accessKeySecret));
+        assertThat(refused(() -> access.authenticate(new AccessControl.Request("POST", "/", Map.of(), unreadable, Map.of(), new byte[0], false), NOW)).code())
+                .as("a signed but unreadable timestamp").isEqualTo("InvalidTimeStamp.Format");
+    }
+
+    @Test
+    void aReplayIsRefusedWhileItsTimestampIsInTheWindowAndExpiredAfter() {
+        AccessControl access = access(50, 100);
+        AccessControl.Request request = rpc(A, "once", NOW, "SubmitASRJob");
+        assertThat(access.authenticate(request, NOW)).isSameAs(A);
+        assertThat(refused(() -> access.authenticate(request, NOW.plus(WINDOW))).code()).isEqualTo("SignatureNonceUsed");
+        assertThat(refused(() -> access.authenticate(request, NOW.plus(WINDOW).plusSeconds(1))).code()).isEqualTo("InvalidTimeStamp.Expired");
+        // the same nonce with a fresh timestamp, within the two windows it is kept for
+        assertThat(refused(() -> access.authenticate(rpc(A, "once", NOW.plus(WINDOW), "SubmitASRJob"), NOW.plus(WINDOW))).code())
+                .isEqualTo("SignatureNonceUsed");
+
+        AccessControl.Request acs3 = acs3(A, "SubmitASRJob", ACS3_SIGNED, "acs3-once");
+        assertThat(access.authenticate(acs3, NOW)).isSameAs(A);
+        assertThat(refused(() -> access.authenticate(acs3, NOW.plusSeconds(1))).code()).isEqualTo("SignatureNonceUsed");
+    }
+
+    @Test
+    void aRefusedRequestDoesNotSpendItsNonce() {
+        AccessControl access = access(50, 100);
+        AccessControl.Request forged = rpcWith(rpc(A, "kept", NOW, "ListSmartJobs"), "Action", "SubmitASRJob");
+        refused(() -> access.authenticate(forged, NOW));
+        refused(() -> access.authenticate(rpc(A, "kept", NOW.minus(WINDOW.multipliedBy(2)), "ListSmartJobs"), NOW));
+        assertThat(access.noncesOf(A.accessKeyId)).isZero();
+        assertThat(access.authenticate(rpc(A, "kept", NOW, "ListSmartJobs"), NOW)).isSameAs(A);
     }
 
     /**
@@ -139,7 +247,7 @@ class AccessControlTest {
     @Test
     void acs3RequestsCannotChangeTheirActionInTransit() {
         AccessControl access = access(50, 100);
-        List<String> all = List.of("host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version");
+        List<String> all = ACS3_SIGNED;
         assertThat(access.authenticate(acs3(A, "ListSmartJobs", all, "ok"), NOW)).isSameAs(A);
 
         List<String> withoutAction = List.of("host", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version");

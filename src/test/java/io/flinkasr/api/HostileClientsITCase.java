@@ -3,6 +3,7 @@ package io.flinkasr.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkasr.testing.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.api.ApiClient;
 import io.flinkasr.config.AsrOptions;
@@ -36,7 +37,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.util.NetUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -78,9 +78,7 @@ class HostileClientsITCase {
         config.set(AsrOptions.API_READ_TIMEOUT, READ_TIMEOUT);
         config.set(AsrOptions.API_MAX_CONNECTIONS, MAX_CONNECTIONS);
         config.set(AsrOptions.API_MAX_CONNECTIONS_PER_ADDRESS, PER_ADDRESS);
-        try (NetUtils.Port port = NetUtils.getAvailablePort()) {
-            restPort = port.getPort();
-        }
+        restPort = FreePorts.one();
         config.set(RestOptions.BIND_PORT, String.valueOf(restPort));
         stack = LocalStack.start(config, tmp.resolve("data"), 0, users);
         apiPort = URI.create(stack.apiUrl()).getPort();
@@ -379,6 +377,10 @@ class HostileClientsITCase {
             assertThat(answer.toLowerCase()).contains("content-type: application/json");
             iceError(RawHttp.body(answer));
         }
+
+        HttpResponse<String> unknownPath = get(api("admin/../etc"), Map.of());
+        assertThat(unknownPath.statusCode()).isEqualTo(404);
+        assertThat(iceError(unknownPath.body()).path("Code").asText()).isEqualTo("InvalidAction.NotFound");
 
         int before = total();
         String badEscape = RawHttp.exchange(InetAddress.getLoopbackAddress(), apiPort,

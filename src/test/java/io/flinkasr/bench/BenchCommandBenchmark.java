@@ -3,6 +3,7 @@ package io.flinkasr.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkasr.local.TestStacks;
+import io.flinkasr.pipeline.SpeechSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -28,7 +29,7 @@ class BenchCommandBenchmark {
                 : Arrays.stream(parallelism.split(",")).map(String::strip).map(Integer::parseInt).toList();
         Path out = Path.of(System.getProperty("flinkasr.bench.out", "target/bench"));
         BenchSettings settings = new BenchSettings(
-                Path.of(System.getProperty("flinkasr.speech.dir", "../shared/speech")).toAbsolutePath().normalize(),
+                SpeechSet.dir(),
                 out, Integer.getInteger("flinkasr.bench.threads", cores), parallelisms,
                 Boolean.getBoolean("flinkasr.bench.quick"), TestStacks.asUsersRunIt(), null);
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkasr.cluster.FlinkProcessCluster.Subtask;
 import io.flinkasr.local.EmbeddedKafka;
+import io.flinkasr.testing.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,100 +40,53 @@ import org.junit.jupiter.api.io.TempDir;
 class FlinkProcessClusterITCase {
     private static final String TOPIC = "counts";
     private static final int KEYS = 8;
+    private static final Path JOB_JAR = Path.of("target", "flink-asr-job.jar");
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp; // kept (with the process logs) when the test fails
 
+    /** As in flink-conf/config.yaml, with a checkpoint every second. */
+    private static final Map<String, String> RESTARTS = Map.of(
+            "execution.checkpointing.interval", "1 s",
+            "restart-strategy.type", "exponential-delay",
+            "restart-strategy.exponential-delay.initial-backoff", "1 s",
+            "restart-strategy.exponential-delay.max-backoff", "1 min",
+            "restart-strategy.exponential-delay.backoff-multiplier", "2.0",
+            "restart-strategy.exponential-delay.jitter-factor", "0.1");
+
     @Test
     void aKilledTaskManagerIsReplacedAndTheJobRecoversExactlyOnce() throws Exception {
-        Path jobJar = Path.of("target", "flink-asr-job.jar");
-        assertThat(jobJar).as("built by mvn package").exists();
-        // the job's classes reach the cluster only through the job jar
-        assertThat(FlinkProcessCluster.clusterClassPath())
-                .noneMatch(p -> p.startsWith(Path.of("target").toAbsolutePath()))
-                .noneMatch(p -> p.toString().contains("flink-connector-kafka") || p.toString().contains("kafka-clients"));
+        theJobsClassesReachTheClusterOnlyThroughTheJobJar();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0)) {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, Optional.of(2), Optional.empty())))
-                        .all().get(60, TimeUnit.SECONDS);
-            }
-            Path jar = JobJars.build(tmp.resolve("counting-job.jar"), jobJar, CountingJob.class);
-
-            Map<String, String> extra = Map.of(
-                    "execution.checkpointing.interval", "1 s",
-                    // as in flink-conf/config.yaml
-                    "restart-strategy.type", "exponential-delay",
-                    "restart-strategy.exponential-delay.initial-backoff", "1 s",
-                    "restart-strategy.exponential-delay.max-backoff", "1 min",
-                    "restart-strategy.exponential-delay.backoff-multiplier", "2.0",
-                    "restart-strategy.exponential-delay.jitter-factor", "0.1");
+            createTheTopic(kafka);
+            Path jar = countingJobJar();
             long startCluster = System.nanoTime();
-            try (FlinkProcessCluster cluster = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 2, extra);
+            try (FlinkProcessCluster cluster = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 2, RESTARTS);
                     Output output = new Output(kafka.bootstrapServers())) {
                 System.out.printf("cluster up in %.1f s, REST %s, logs in %s%n",
                         seconds(startCluster), cluster.restUrl(), cluster.logDir());
                 assertThat(cluster.registeredTaskManagers()).isEqualTo(2);
 
-                long submit = System.nanoTime();
-                JobID job = cluster.submitJar(jar, CountingJob.class.getName(),
-                        List.of(kafka.bootstrapServers(), TOPIC, String.valueOf(KEYS), "200"));
-                List<Subtask> before = cluster.awaitSubtasks(job, Duration.ofMinutes(2), FlinkProcessClusterITCase::allRunning);
-                System.out.printf("job running after %.1f s: %s%n", seconds(submit), before);
-                assertThat(before).hasSize(8); // 2 vertices (source | count -> sink) x parallelism 4
-                assertThat(taskManagers(before)).containsExactlyInAnyOrder("taskmanager-0", "taskmanager-1");
-
-                // committed (checkpointed) output is flowing
-                output.await(Duration.ofMinutes(1), o -> o.total() >= 200);
+                JobID job = cluster.submitJar(jar, CountingJob.class.getName(), countingJobArgs(kafka, 200));
+                List<Subtask> before = runsOnBothTaskManagers(cluster, job);
+                output.await(Duration.ofMinutes(1), o -> o.total() >= 200); // committed (checkpointed) output is flowing
                 long committedBeforeKill = output.total();
 
-                long kill = System.nanoTime();
-                cluster.killTaskManager(0);
-                int replacement = cluster.startTaskManager();
-                // nothing commits while the job is down (at least the 5 s heartbeat timeout): read up to here
-                output.drain(Duration.ofSeconds(1));
-                Map<String, Long> highestAtKill = output.highest();
-                int maxAttempt = before.stream().mapToInt(Subtask::attempt).max().orElseThrow();
-                List<Subtask> after = cluster.awaitSubtasks(job, Duration.ofMinutes(2),
-                        s -> allRunning(s) && s.stream().allMatch(t -> t.attempt() > maxAttempt));
-                double recovered = seconds(kill);
-                output.await(Duration.ofMinutes(1), o -> o.beyond(highestAtKill));
-                double flowing = seconds(kill);
-                System.out.printf("SIGKILL taskmanager-0 -> all %d subtasks RUNNING again after %.1f s, new committed "
-                                + "output after %.1f s: %s%n", after.size(), recovered, flowing, after);
-
-                assertThat(replacement).isEqualTo(2);
-                assertThat(taskManagers(after)).containsExactlyInAnyOrder("taskmanager-1", "taskmanager-2");
-                assertThat(cluster.jobStatus(job)).isEqualTo(JobStatus.RUNNING);
-                cluster.awaitTaskManagers(2, Duration.ofSeconds(30)); // the dead one timed out
+                recoversOnTheSurvivorAndAReplacementAfterASigkill(cluster, job, before, output);
                 assertThat(output.total()).isGreaterThan(committedBeforeKill);
 
                 cluster.client().cancel(job).get(1, TimeUnit.MINUTES);
-                output.drain(Duration.ofSeconds(3));
-                Map<String, List<Long>> counts = output.counts();
-                assertThat(counts).hasSize(KEYS);
-                counts.forEach((key, values) -> {
-                    List<Long> expected = new ArrayList<>();
-                    for (long i = 1; i <= values.size(); i++) {
-                        expected.add(i);
-                    }
-                    assertThat(values).as("committed counts of key %s: each once, in order", key).isEqualTo(expected);
-                });
-                System.out.printf("exactly once: %d committed records, counts per key %s%n", output.total(),
-                        counts.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().size(),
-                                (a, b) -> a, TreeMap::new)));
+                everyKeysCountsAreCommittedOnceAndInOrder(output);
             }
         }
     }
 
     @Test
     void theTaskManagersRegisterAgainWithARestartedJobManager() throws Exception {
-        Path jar = JobJars.build(tmp.resolve("counting-job.jar"), Path.of("target", "flink-asr-job.jar"), CountingJob.class);
+        Path jar = countingJobJar();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0);
                 FlinkProcessCluster cluster = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 1, Map.of())) {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, Optional.of(2), Optional.empty())))
-                        .all().get(60, TimeUnit.SECONDS);
-            }
-            List<String> args = List.of(kafka.bootstrapServers(), TOPIC, String.valueOf(KEYS), "100");
+            createTheTopic(kafka);
+            List<String> args = countingJobArgs(kafka, 100);
             JobID first = cluster.submitJar(jar, CountingJob.class.getName(), args);
             cluster.awaitSubtasks(first, Duration.ofMinutes(2), FlinkProcessClusterITCase::allRunning);
 
@@ -151,6 +105,77 @@ class FlinkProcessClusterITCase {
             assertThat(taskManagers(subtasks)).containsExactlyInAnyOrder("taskmanager-0", "taskmanager-1");
             cluster.client().cancel(second).get(1, TimeUnit.MINUTES);
         }
+    }
+
+    private static void theJobsClassesReachTheClusterOnlyThroughTheJobJar() throws Exception {
+        assertThat(JOB_JAR).as("built by mvn package").exists();
+        assertThat(ClusterClassPath.forCluster())
+                .noneMatch(p -> p.startsWith(Path.of("target").toAbsolutePath()))
+                .noneMatch(p -> p.toString().contains("flink-connector-kafka") || p.toString().contains("kafka-clients"));
+    }
+
+    private static void createTheTopic(EmbeddedKafka kafka) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, Optional.of(2), Optional.empty())))
+                    .all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** target/flink-asr-job.jar plus {@link CountingJob}. */
+    private Path countingJobJar() throws Exception {
+        return JobJars.build(tmp.resolve("counting-job.jar"), JOB_JAR, CountingJob.class);
+    }
+
+    private static List<String> countingJobArgs(EmbeddedKafka kafka, int perSecond) {
+        return List.of(kafka.bootstrapServers(), TOPIC, String.valueOf(KEYS), String.valueOf(perSecond));
+    }
+
+    private static List<Subtask> runsOnBothTaskManagers(FlinkProcessCluster cluster, JobID job) throws Exception {
+        long submit = System.nanoTime();
+        List<Subtask> before = cluster.awaitSubtasks(job, Duration.ofMinutes(2), FlinkProcessClusterITCase::allRunning);
+        System.out.printf("job running after %.1f s: %s%n", seconds(submit), before);
+        assertThat(before).hasSize(8); // 2 vertices (source | count -> sink) x parallelism 4
+        assertThat(taskManagers(before)).containsExactlyInAnyOrder("taskmanager-0", "taskmanager-1");
+        return before;
+    }
+
+    private static void recoversOnTheSurvivorAndAReplacementAfterASigkill(
+            FlinkProcessCluster cluster, JobID job, List<Subtask> before, Output output) throws Exception {
+        long kill = System.nanoTime();
+        cluster.killTaskManager(0);
+        int replacement = cluster.startTaskManager();
+        // nothing commits while the job is down (at least the 5 s heartbeat timeout): read up to here
+        output.drain(Duration.ofSeconds(1));
+        Map<String, Long> highestAtKill = output.highest();
+        int maxAttempt = before.stream().mapToInt(Subtask::attempt).max().orElseThrow();
+        List<Subtask> after = cluster.awaitSubtasks(job, Duration.ofMinutes(2),
+                s -> allRunning(s) && s.stream().allMatch(t -> t.attempt() > maxAttempt));
+        double recovered = seconds(kill);
+        output.await(Duration.ofMinutes(1), o -> o.beyond(highestAtKill));
+        double flowing = seconds(kill);
+        System.out.printf("SIGKILL taskmanager-0 -> all %d subtasks RUNNING again after %.1f s, new committed "
+                        + "output after %.1f s: %s%n", after.size(), recovered, flowing, after);
+
+        assertThat(replacement).isEqualTo(2);
+        assertThat(taskManagers(after)).containsExactlyInAnyOrder("taskmanager-1", "taskmanager-2");
+        assertThat(cluster.jobStatus(job)).isEqualTo(JobStatus.RUNNING);
+        cluster.awaitTaskManagers(2, Duration.ofSeconds(30)); // the dead one timed out
+    }
+
+    private static void everyKeysCountsAreCommittedOnceAndInOrder(Output output) {
+        output.drain(Duration.ofSeconds(3));
+        Map<String, List<Long>> counts = output.counts();
+        assertThat(counts).hasSize(KEYS);
+        counts.forEach((key, values) -> {
+            List<Long> expected = new ArrayList<>();
+            for (long i = 1; i <= values.size(); i++) {
+                expected.add(i);
+            }
+            assertThat(values).as("committed counts of key %s: each once, in order", key).isEqualTo(expected);
+        });
+        System.out.printf("exactly once: %d committed records, counts per key %s%n", output.total(),
+                counts.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().size(),
+                        (a, b) -> a, TreeMap::new)));
     }
 
     private static boolean allRunning(List<Subtask> subtasks) {
@@ -182,14 +207,17 @@ class FlinkProcessClusterITCase {
             consumer.subscribe(List.of(TOPIC));
         }
 
+        /** Reads until the committed output satisfies {@code condition}. */
         void await(Duration timeout, java.util.function.Predicate<Output> condition) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!condition.test(this)) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("output: " + total + " committed records; " + highest());
-                }
+            Await.until("committed output as asked", timeout, Duration.ZERO, () -> {
                 poll(Duration.ofMillis(100));
-            }
+                return this;
+            }, condition);
+        }
+
+        @Override
+        public String toString() {
+            return total + " committed records; highest count per key " + highest();
         }
 
         void drain(Duration quiet) {

@@ -1,7 +1,6 @@
 package io.flinkasr.cluster;
 
-import java.io.File;
-import java.io.IOException;
+import io.flinkasr.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +10,6 @@ import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 
 /**
  * A main class of the test class path run as a separate JVM (behind {@link ProcessWatchdog}, so it dies
@@ -31,13 +28,6 @@ public final class JavaProcess implements AutoCloseable {
         this.command = command;
     }
 
-    /** A TCP port free on loopback now, for a process to listen on. */
-    public static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
-    }
-
     /**
      * Starts {@code mainClass args} with {@code jvmOptions} on the test JVM's class path, output to
      * {@code log} (appended), and waits until a line of its output contains {@code readyLine}.
@@ -46,8 +36,7 @@ public final class JavaProcess implements AutoCloseable {
             String readyLine, Duration timeout) throws Exception {
         Path argFile = log.resolveSibling(name + ".classpath.argfile");
         Files.createDirectories(log.toAbsolutePath().getParent());
-        Files.writeString(argFile, "-cp \"" + FlinkProcessCluster.testClassPath().stream()
-                .map(Path::toString).collect(Collectors.joining(File.pathSeparator)) + "\"\n");
+        ClusterClassPath.writeArgFile(argFile, ClusterClassPath.ofTests());
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -92,20 +81,16 @@ public final class JavaProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+        Await.until(name + " printed '" + readyLine + "' (see " + log + ")", timeout, Duration.ofMillis(100), () -> {
             String output = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
             if (output.length() > from && output.substring((int) Math.min(from, output.length())).contains(readyLine)) {
-                return;
+                return true;
             }
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
             }
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException(name + " did not print '" + readyLine + "' within " + timeout + "; see " + log);
-            }
-            Thread.sleep(100);
-        }
+            return false;
+        });
     }
 
     @Override

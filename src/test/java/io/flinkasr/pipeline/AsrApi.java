@@ -1,5 +1,6 @@
 package io.flinkasr.pipeline;
 
+import io.flinkasr.testing.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.api.AccessKey;
 import io.flinkasr.api.ApiClient;
@@ -41,18 +42,11 @@ final class AsrApi {
         return a.body().path("JobId").asText();
     }
 
-    /** Polls GetSmartHandleJob until the job is Finished or Failed. */
+    /** Asks GetSmartHandleJob until the job is Finished or Failed. */
     JsonNode await(String jobId, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode job = call("GetSmartHandleJob", "JobId", jobId).body();
-            String state = job.path("State").asText();
-            if (state.equals("Finished") || state.equals("Failed")) {
-                return job;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("job " + jobId + " did not end within " + timeout);
+        return Await.until("job " + jobId + " Finished or Failed", timeout, Duration.ofMillis(200),
+                () -> call("GetSmartHandleJob", "JobId", jobId).body(),
+                job -> job.path("State").asText().equals("Finished") || job.path("State").asText().equals("Failed"));
     }
 
     static Segment[] segments(JsonNode job) throws Exception {

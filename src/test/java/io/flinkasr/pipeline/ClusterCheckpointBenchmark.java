@@ -1,5 +1,6 @@
 package io.flinkasr.pipeline;
 
+import io.flinkasr.testing.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.api.AccessKeys;
 import io.flinkasr.api.ApiServer;
@@ -47,7 +48,7 @@ class ClusterCheckpointBenchmark {
     void checkpointsWhileAnHourOfSpeechIsRecognised() throws Exception {
         Path media = Files.createDirectories(tmp.resolve("media"));
         Media.Joined hour = Media.joined(SpeechSet.load(), ROUNDS, 1.0, tmp, media.resolve("hour.flac"));
-        int kafkaPort = JavaProcess.freePort();
+        int kafkaPort = FreePorts.one();
         String bootstrap = "127.0.0.1:" + kafkaPort;
         try (JavaProcess kafka = KafkaBrokerMain.startProcess(tmp.resolve("kafka"), kafkaPort, tmp.resolve("logs").resolve("kafka.log"))) {
             Configuration asr = new Configuration();

@@ -15,6 +15,8 @@ import io.flinkasr.config.AsrOptions;
 import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
 import io.flinkasr.records.Segment;
+import io.flinkasr.testing.Await;
+import io.flinkasr.testing.FreePorts;
 import io.flinkasr.workflow.JobTopics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,173 +75,57 @@ class ClusterFaultITCase {
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp;
 
+    private static final String API_READY = "API ready on port";
+
     private final long start = System.nanoTime();
     private final List<String> figures = new ArrayList<>();
 
+    // what the steps share
+    private Path media;
+    private Path logs;
+    private final List<String> inputs = new ArrayList<>();
+    private String bootstrap;
+    private JavaProcess kafka;
+    private FlinkProcessCluster cluster;
+    private List<String> jobArgs;
+    private JobID flinkJob;
+    private JavaProcess apiProcess;
+    private AsrApi api;
+    private List<String> baselineJobs;
+    private Map<String, JsonNode> baseline;
+    private List<String> jobs;
+    private String longJob;
+    private int kills;
+
     @Test
     void noJobIsLostOrLeftExecutingAndTranscriptsMatchTheBaselineThroughKills() throws Exception {
-        Path media = Files.createDirectories(tmp.resolve("media"));
-        Path logs = Files.createDirectories(tmp.resolve("logs"));
-        Media.Joined longInput = Media.joined(SpeechSet.load(), LONG_ROUNDS, 1.0, tmp, media.resolve("long.flac"));
-        List<String> inputs = new ArrayList<>();
-        SHORT_INPUTS.forEach(name -> inputs.add(SpeechSet.dir().resolve(name).toString()));
-        inputs.add(longInput.file().toString());
-
-        int kafkaPort = JavaProcess.freePort();
-        int apiPort = JavaProcess.freePort();
-        String bootstrap = "127.0.0.1:" + kafkaPort;
-        String kafkaReady = KafkaBrokerMain.READY;
-        try (JavaProcess kafka = KafkaBrokerMain.startProcess(tmp.resolve("kafka"), kafkaPort, logs.resolve("kafka.log"))) {
-            Configuration asr = new Configuration();
-            asr.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrap);
-            asr.set(AsrOptions.TOPIC_PARTITIONS, 2);
-            JobTopics.ensureExist(asr);
-
-            Map<String, String> flink = AsrClusterSettings.flink("1 s");
+        makeTheInputs();
+        int kafkaPort = FreePorts.one();
+        int apiPort = FreePorts.one();
+        bootstrap = "127.0.0.1:" + kafkaPort;
+        try (JavaProcess broker = KafkaBrokerMain.startProcess(tmp.resolve("kafka"), kafkaPort, logs.resolve("kafka.log"))) {
+            kafka = broker;
+            createTheTopics();
             // SharedVoskModel from the cluster's lib/ folder, as the Dockerfile deploys it
             Path lib = AsrClusterSettings.voskLibJar(tmp.resolve("flink-asr-vosk.jar"));
-            try (FlinkProcessCluster cluster = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 1, flink, List.of(lib))) {
+            try (FlinkProcessCluster started = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 1, AsrClusterSettings.flink("1 s"), List.of(lib))) {
+                cluster = started;
                 System.out.println("cluster " + cluster.restUrl() + ", logs in " + cluster.logDir() + " and " + logs);
-                List<String> jobArgs = List.of(
-                        "--bootstrap-servers", bootstrap,
-                        "--model", System.getProperty("flinkasr.model.path"),
-                        "--media-root", SpeechSet.dir().toString(),
-                        "--media-root", media.toString(),
-                        "-D" + AsrOptions.TOPIC_PARTITIONS.key() + "=2",
-                        "-D" + AsrOptions.CHUNK_MIN_SECONDS.key() + "=6",
-                        "-D" + AsrOptions.CHUNK_MAX_SECONDS.key() + "=12",
-                        "-D" + AsrOptions.ATTEMPTS_DIR.key() + "=" + Files.createDirectories(tmp.resolve("attempts")).toUri());
-                JobID flinkJob = cluster.submitJar(JAR, JobMain.class.getName(), jobArgs);
-                cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3), ClusterFaultITCase::allRunning);
-
-                Path users = tmp.resolve("users.json");
-                AccessKey key = AccessKeys.create(users).first();
-                String apiReady = "API ready on port";
-                try (JavaProcess apiProcess = JavaProcess.start("api", logs.resolve("api.log"), List.of("-Xmx384m"),
-                        "io.flinkasr.cli.FlinkAsr", List.of("api", "--bootstrap-servers", bootstrap, "--port", String.valueOf(apiPort),
-                                "--users", users.toString(), "-D" + AsrOptions.TOPIC_PARTITIONS.key() + "=2"),
-                        apiReady, Duration.ofMinutes(2))) {
-                    AsrApi api = new AsrApi("http://127.0.0.1:" + apiPort, key);
+                runTheJob();
+                try (JavaProcess apiStarted = startTheApi(apiPort)) {
+                    apiProcess = apiStarted;
                     figure("stack up (Kafka, JobManager, 2 TaskManagers, job RUNNING, API)");
 
-                    // 1. the baseline, undisturbed
-                    long b0 = System.nanoTime();
-                    List<String> baselineJobs = submitAll(api, inputs);
-                    Map<String, JsonNode> baseline = awaitAll(api, baselineJobs, BATCH_DEADLINE);
-                    figure(String.format("baseline: %d jobs Finished in %.1f s", baselineJobs.size(), seconds(b0)));
-                    for (String id : baselineJobs) {
-                        assertThat(baseline.get(id).path("State").asText()).as("%s", baseline.get(id)).isEqualTo("Finished");
-                    }
-
-                    // 2. the same batch, with kills
+                    transcribeTheBaselineUndisturbed();
                     long f0 = System.nanoTime();
-                    List<String> jobs = submitAll(api, inputs);
-                    String longJob = jobs.get(jobs.size() - 1);
-                    int kills = 0;
-
-                    // 2a. a TaskManager and the API together
-                    JsonNode at = awaitProgress(api, longJob, 2);
-                    if (inFlight(at)) {
-                        int maxAttempt = cluster.subtasks(flinkJob).stream().mapToInt(Subtask::attempt).max().orElseThrow();
-                        long kill = System.nanoTime();
-                        cluster.killTaskManager(0);
-                        apiProcess.kill();
-                        kills += 2;
-                        figure(String.format("SIGKILL taskmanager-0 and the API at chunk %d of the long job", chunksDone(at)));
-                        cluster.startTaskManager();
-                        apiProcess.restart(apiReady, Duration.ofMinutes(2));
-                        api.call("ListSmartJobs");
-                        figure(String.format("  API answering again %.1f s after the kill", seconds(kill)));
-                        cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3),
-                                s -> allRunning(s) && s.stream().allMatch(t -> t.attempt() > maxAttempt));
-                        figure(String.format("  all subtasks RUNNING again (on taskmanager-1 and the new taskmanager-2) "
-                                + "%.1f s after the kill", seconds(kill)));
-                    } else {
-                        figure("TaskManager/API kill skipped: the long job was no longer in flight " + at.path("State"));
-                    }
-
-                    // 2b. the Kafka broker
-                    at = awaitProgress(api, longJob, chunksDone(api.call("GetSmartHandleJob", "JobId", longJob).body()) + 2);
-                    if (inFlight(at)) {
-                        int maxAttempt = cluster.subtasks(flinkJob).stream().mapToInt(Subtask::attempt).max().orElseThrow();
-                        long kill = System.nanoTime();
-                        kafka.kill();
-                        kills++;
-                        figure(String.format("SIGKILL the Kafka broker at chunk %d of the long job", chunksDone(at)));
-                        kafka.restart(kafkaReady, Duration.ofMinutes(2));
-                        figure(String.format("  broker up again on the same port and log folder %.1f s after the kill", seconds(kill)));
-                        JsonNode resumed = awaitProgress(api, longJob, chunksDone(at) + 1);
-                        figure(String.format("  the long job progressing again (chunk %d, %s) %.1f s after the kill",
-                                chunksDone(resumed), resumed.path("State").asText(), seconds(kill)));
-                        int attemptNow = cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3), ClusterFaultITCase::allRunning)
-                                .stream().mapToInt(Subtask::attempt).max().orElseThrow();
-                        figure("  the Flink job " + (attemptNow > maxAttempt ? "restarted (attempt " + attemptNow + ")" : "did not restart")
-                                + String.format("; all subtasks RUNNING %.1f s after the kill", seconds(kill)));
-                    } else {
-                        figure("Kafka kill skipped: the long job was no longer in flight " + at.path("State"));
-                    }
-
-                    // 2c. the JobManager: without HA the job is gone; submit it again from the newest retained checkpoint
-                    at = awaitProgress(api, longJob, chunksDone(api.call("GetSmartHandleJob", "JobId", longJob).body()) + 2);
-                    if (inFlight(at)) {
-                        checkpointFigures(cluster, flinkJob); // the JobManager forgets the job with its statistics
-                        long kill = System.nanoTime();
-                        cluster.killJobManager();
-                        kills++;
-                        figure(String.format("SIGKILL the JobManager at chunk %d of the long job", chunksDone(at)));
-                        cluster.restartJobManager();
-                        cluster.awaitTaskManagers(2, Duration.ofMinutes(2));
-                        Path checkpoint = newestCheckpoint(cluster.workDir().resolve("checkpoints").resolve(flinkJob.toHexString()));
-                        figure(String.format("  JobManager up again, both TaskManagers registered %.1f s after the kill; "
-                                + "resubmitting from %s", seconds(kill), checkpoint.getFileName()));
-                        flinkJob = cluster.submitJar(JAR, JobMain.class.getName(), jobArgs,
-                                cluster.configuration().get(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM),
-                                checkpoint.toUri().toString());
-                        cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3), ClusterFaultITCase::allRunning);
-                        figure(String.format("  the restored job's subtasks all RUNNING %.1f s after the kill", seconds(kill)));
-                    } else {
-                        figure("JobManager kill skipped: the long job was no longer in flight " + at.path("State"));
-                    }
-
+                    submitTheBatchAgain();
+                    killATaskManagerAndTheApiTogether();
+                    killTheKafkaBroker();
+                    killTheJobManagerAndResubmitFromTheNewestCheckpoint();
                     Map<String, JsonNode> results = awaitAll(api, jobs, BATCH_DEADLINE);
                     figure(String.format("second batch: %d jobs, %d kills, all ended %.1f s after submission",
                             jobs.size(), kills, seconds(f0)));
-
-                    // 3. the checks
-                    checkpointFigures(cluster, flinkJob);
-                    Map<String, List<JobStatus>> states = StatesTopic.read(bootstrap);
-                    int differing = 0;
-                    int worst = 0;
-                    int over = 0;
-                    for (int i = 0; i < jobs.size(); i++) {
-                        String id = jobs.get(i);
-                        JsonNode result = results.get(id);
-                        assertThat(result.path("State").asText()).as("%s", result).isEqualTo("Finished");
-                        checkStates(id, states.get(id));
-                        checkStates(baselineJobs.get(i), states.get(baselineJobs.get(i)));
-                        checkSegmentsAndChunks(result);
-                        String before = AsrApi.text(AsrApi.segments(baseline.get(baselineJobs.get(i))));
-                        String after = AsrApi.text(AsrApi.segments(result));
-                        int words = WordErrorRate.errors(before, after);
-                        differing += words > 0 ? 1 : 0;
-                        worst = Math.max(worst, words);
-                        over += words > maxWordDifference(WordErrorRate.words(before).length) ? 1 : 0;
-                        figure(String.format("  %-48s %4d words, %3d chunks, %d words differ from the baseline",
-                                Path.of(inputs.get(i)).getFileName(), WordErrorRate.words(after).length,
-                                result.path("Chunks").size(), words));
-                        if (words > 0) {
-                            figure("    " + difference(before, after));
-                        }
-                    }
-                    try (Stream<Path> markers = Files.list(tmp.resolve("attempts"))) {
-                        figure("recognition attempt markers left in asr.recognition.attempts-dir: "
-                                + markers.map(m -> m.getFileName().toString()).toList());
-                    }
-                    figure(String.format("%d of %d transcripts differ from the baseline, by at most %d words; total %.1f s",
-                            differing, jobs.size(), worst, seconds(start)));
-                    System.out.println(String.join("\n", figures));
-                    figures.clear();
-                    assertThat(over).as("transcripts that differ from the baseline by more than max(2 words, 1%%)").isZero();
+                    everyJobFinishedOnceWithTheBaselinesWords(results);
                 }
             }
         } finally {
@@ -249,10 +135,176 @@ class ClusterFaultITCase {
         }
     }
 
+    private void makeTheInputs() throws Exception {
+        media = Files.createDirectories(tmp.resolve("media"));
+        logs = Files.createDirectories(tmp.resolve("logs"));
+        Media.Joined longInput = Media.joined(SpeechSet.load(), LONG_ROUNDS, 1.0, tmp, media.resolve("long.flac"));
+        SHORT_INPUTS.forEach(name -> inputs.add(SpeechSet.file(name).toString()));
+        inputs.add(longInput.file().toString());
+    }
+
+    private void createTheTopics() throws Exception {
+        Configuration asr = new Configuration();
+        asr.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrap);
+        asr.set(AsrOptions.TOPIC_PARTITIONS, 2);
+        JobTopics.ensureExist(asr);
+    }
+
+    private void runTheJob() throws Exception {
+        jobArgs = List.of(
+                "--bootstrap-servers", bootstrap,
+                "--model", System.getProperty("flinkasr.model.path"),
+                "--media-root", SpeechSet.dir().toString(),
+                "--media-root", media.toString(),
+                "-D" + AsrOptions.TOPIC_PARTITIONS.key() + "=2",
+                "-D" + AsrOptions.CHUNK_MIN_SECONDS.key() + "=6",
+                "-D" + AsrOptions.CHUNK_MAX_SECONDS.key() + "=12",
+                "-D" + AsrOptions.ATTEMPTS_DIR.key() + "=" + Files.createDirectories(tmp.resolve("attempts")).toUri());
+        flinkJob = cluster.submitJar(JAR, JobMain.class.getName(), jobArgs);
+        cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3), ClusterFaultITCase::allRunning);
+    }
+
+    /** {@code flink-asr api} as its own process. */
+    private JavaProcess startTheApi(int apiPort) throws Exception {
+        Path users = tmp.resolve("users.json");
+        AccessKey key = AccessKeys.create(users).first();
+        JavaProcess started = JavaProcess.start("api", logs.resolve("api.log"), List.of("-Xmx384m"),
+                "io.flinkasr.cli.FlinkAsr", List.of("api", "--bootstrap-servers", bootstrap, "--port", String.valueOf(apiPort),
+                        "--users", users.toString(), "-D" + AsrOptions.TOPIC_PARTITIONS.key() + "=2"),
+                API_READY, Duration.ofMinutes(2));
+        api = new AsrApi("http://127.0.0.1:" + apiPort, key);
+        return started;
+    }
+
+    private void transcribeTheBaselineUndisturbed() throws Exception {
+        long b0 = System.nanoTime();
+        baselineJobs = submitAll(api, inputs);
+        baseline = awaitAll(api, baselineJobs, BATCH_DEADLINE);
+        figure(String.format("baseline: %d jobs Finished in %.1f s", baselineJobs.size(), seconds(b0)));
+        for (String id : baselineJobs) {
+            assertThat(baseline.get(id).path("State").asText()).as("%s", baseline.get(id)).isEqualTo("Finished");
+        }
+    }
+
+    private void submitTheBatchAgain() throws Exception {
+        jobs = submitAll(api, inputs);
+        longJob = jobs.get(jobs.size() - 1);
+    }
+
+    private void killATaskManagerAndTheApiTogether() throws Exception {
+        JsonNode at = awaitProgress(api, longJob, 2);
+        if (!inFlight(at)) {
+            figure("TaskManager/API kill skipped: the long job was no longer in flight " + at.path("State"));
+            return;
+        }
+        int maxAttempt = cluster.subtasks(flinkJob).stream().mapToInt(Subtask::attempt).max().orElseThrow();
+        long kill = System.nanoTime();
+        cluster.killTaskManager(0);
+        apiProcess.kill();
+        kills += 2;
+        figure(String.format("SIGKILL taskmanager-0 and the API at chunk %d of the long job", chunksDone(at)));
+        cluster.startTaskManager();
+        apiProcess.restart(API_READY, Duration.ofMinutes(2));
+        api.call("ListSmartJobs");
+        figure(String.format("  API answering again %.1f s after the kill", seconds(kill)));
+        cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3),
+                s -> allRunning(s) && s.stream().allMatch(t -> t.attempt() > maxAttempt));
+        figure(String.format("  all subtasks RUNNING again (on taskmanager-1 and the new taskmanager-2) "
+                + "%.1f s after the kill", seconds(kill)));
+    }
+
+    private void killTheKafkaBroker() throws Exception {
+        JsonNode at = awaitProgress(api, longJob, chunksDone(api.call("GetSmartHandleJob", "JobId", longJob).body()) + 2);
+        if (!inFlight(at)) {
+            figure("Kafka kill skipped: the long job was no longer in flight " + at.path("State"));
+            return;
+        }
+        int maxAttempt = cluster.subtasks(flinkJob).stream().mapToInt(Subtask::attempt).max().orElseThrow();
+        long kill = System.nanoTime();
+        kafka.kill();
+        kills++;
+        figure(String.format("SIGKILL the Kafka broker at chunk %d of the long job", chunksDone(at)));
+        kafka.restart(KafkaBrokerMain.READY, Duration.ofMinutes(2));
+        figure(String.format("  broker up again on the same port and log folder %.1f s after the kill", seconds(kill)));
+        JsonNode resumed = awaitProgress(api, longJob, chunksDone(at) + 1);
+        figure(String.format("  the long job progressing again (chunk %d, %s) %.1f s after the kill",
+                chunksDone(resumed), resumed.path("State").asText(), seconds(kill)));
+        int attemptNow = cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3), ClusterFaultITCase::allRunning)
+                .stream().mapToInt(Subtask::attempt).max().orElseThrow();
+        figure("  the Flink job " + (attemptNow > maxAttempt ? "restarted (attempt " + attemptNow + ")" : "did not restart")
+                + String.format("; all subtasks RUNNING %.1f s after the kill", seconds(kill)));
+    }
+
+    /** Without HA the job is gone with the JobManager: submit it again from the newest retained checkpoint. */
+    private void killTheJobManagerAndResubmitFromTheNewestCheckpoint() throws Exception {
+        JsonNode at = awaitProgress(api, longJob, chunksDone(api.call("GetSmartHandleJob", "JobId", longJob).body()) + 2);
+        if (!inFlight(at)) {
+            figure("JobManager kill skipped: the long job was no longer in flight " + at.path("State"));
+            return;
+        }
+        checkpointFigures(); // the JobManager forgets the job with its statistics
+        long kill = System.nanoTime();
+        cluster.killJobManager();
+        kills++;
+        figure(String.format("SIGKILL the JobManager at chunk %d of the long job", chunksDone(at)));
+        cluster.restartJobManager();
+        cluster.awaitTaskManagers(2, Duration.ofMinutes(2));
+        Path checkpoint = newestCheckpoint(cluster.workDir().resolve("checkpoints").resolve(flinkJob.toHexString()));
+        figure(String.format("  JobManager up again, both TaskManagers registered %.1f s after the kill; "
+                + "resubmitting from %s", seconds(kill), checkpoint.getFileName()));
+        flinkJob = cluster.submitJar(JAR, JobMain.class.getName(), jobArgs,
+                cluster.configuration().get(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM),
+                checkpoint.toUri().toString());
+        cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3), ClusterFaultITCase::allRunning);
+        figure(String.format("  the restored job's subtasks all RUNNING %.1f s after the kill", seconds(kill)));
+    }
+
+    /**
+     * Every job of both batches Finished, with one final record and states only forward on the states topic,
+     * segments and chunks in order, and the second batch's transcripts equal to the baseline's.
+     */
+    private void everyJobFinishedOnceWithTheBaselinesWords(Map<String, JsonNode> results) throws Exception {
+        checkpointFigures();
+        Map<String, List<JobStatus>> states = StatesTopic.read(bootstrap);
+        int differing = 0;
+        int worst = 0;
+        int over = 0;
+        for (int i = 0; i < jobs.size(); i++) {
+            String id = jobs.get(i);
+            JsonNode result = results.get(id);
+            assertThat(result.path("State").asText()).as("%s", result).isEqualTo("Finished");
+            checkStates(id, states.get(id));
+            checkStates(baselineJobs.get(i), states.get(baselineJobs.get(i)));
+            checkSegmentsAndChunks(result);
+            String before = AsrApi.text(AsrApi.segments(baseline.get(baselineJobs.get(i))));
+            String after = AsrApi.text(AsrApi.segments(result));
+            int words = WordErrorRate.errors(before, after);
+            differing += words > 0 ? 1 : 0;
+            worst = Math.max(worst, words);
+            over += words > maxWordDifference(WordErrorRate.words(before).length) ? 1 : 0;
+            figure(String.format("  %-48s %4d words, %3d chunks, %d words differ from the baseline",
+                    Path.of(inputs.get(i)).getFileName(), WordErrorRate.words(after).length,
+                    result.path("Chunks").size(), words));
+            if (words > 0) {
+                figure("    " + difference(before, after));
+            }
+        }
+        try (Stream<Path> markers = Files.list(tmp.resolve("attempts"))) {
+            figure("recognition attempt markers left in asr.recognition.attempts-dir: "
+                    + markers.map(m -> m.getFileName().toString()).toList());
+        }
+        figure(String.format("%d of %d transcripts differ from the baseline, by at most %d words; total %.1f s",
+                differing, jobs.size(), worst, seconds(start)));
+        System.out.println(String.join("\n", figures));
+        figures.clear();
+        assertThat(over).as("transcripts that differ from the baseline by more than max(2 words, 1%%)").isZero();
+    }
+
     // ---------------------------------------------------------------------------------------------
 
     /** The job's checkpoint counts and end-to-end durations ({@code GET /jobs/:id/checkpoints}). */
-    private void checkpointFigures(FlinkProcessCluster cluster, JobID id) throws Exception {
+    private void checkpointFigures() throws Exception {
+        JobID id = flinkJob;
         JsonNode stats = cluster.rest("/jobs/" + id + "/checkpoints");
         JsonNode e2e = stats.path("summary").path("end_to_end_duration");
         figure(String.format("checkpoints of Flink job %s: %d completed, %d failed; end to end min %d ms, "
@@ -295,58 +347,41 @@ class ClusterFaultITCase {
         return ids;
     }
 
-    /** Polls every job until all have ended; fails, naming those still not final, at the deadline. */
+    /** Asks for every job until all have ended; fails, naming those still not final, at the deadline. */
     private static Map<String, JsonNode> awaitAll(AsrApi api, List<String> jobs, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, JsonNode> last = new LinkedHashMap<>();
-        while (true) {
-            boolean all = true;
+        Await.until("every job ended", timeout, Duration.ofMillis(250), () -> {
             for (String id : jobs) {
                 JsonNode known = last.get(id);
-                if (known != null && isFinal(known)) {
-                    continue;
-                }
-                try {
-                    last.put(id, api.call("GetSmartHandleJob", "JobId", id).body());
-                } catch (Exception e) {
-                    // the API is restarting: ask again
-                }
-                all &= last.containsKey(id) && isFinal(last.get(id));
-            }
-            if (all) {
-                return last;
-            }
-            if (System.nanoTime() > deadline) {
-                StringBuilder open = new StringBuilder();
-                for (String id : jobs) {
-                    JsonNode j = last.get(id);
-                    if (j == null || !isFinal(j)) {
-                        open.append("\n  ").append(id).append(": ").append(j == null ? "(no answer)" : j.path("State") + " " + j.path("Progress"));
+                if (known == null || !isFinal(known)) {
+                    try {
+                        last.put(id, api.call("GetSmartHandleJob", "JobId", id).body());
+                    } catch (Exception e) {
+                        // the API is restarting: ask again
                     }
                 }
-                throw new AssertionError("jobs not ended within " + timeout + ":" + open);
             }
-            Thread.sleep(250);
-        }
+            StringBuilder open = new StringBuilder();
+            for (String id : jobs) {
+                JsonNode j = last.get(id);
+                if (j == null || !isFinal(j)) {
+                    open.append("\n  ").append(id).append(": ").append(j == null ? "(no answer)" : j.path("State") + " " + j.path("Progress"));
+                }
+            }
+            return open.toString();
+        }, String::isEmpty);
+        return last;
     }
 
-    /** Polls the job until it has at least {@code chunks} chunks done or has ended; tolerates a restarting API. */
+    /** Asks for the job until it has at least {@code chunks} chunks done or has ended; tolerates a restarting API. */
     private static JsonNode awaitProgress(AsrApi api, String jobId, int chunks) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (true) {
+        return Await.until("job " + jobId + " at " + chunks + " chunks done, or ended", Duration.ofMinutes(3), Duration.ofMillis(100), () -> {
             try {
-                JsonNode job = api.call("GetSmartHandleJob", "JobId", jobId).body();
-                if (isFinal(job) || chunksDone(job) >= chunks) {
-                    return job;
-                }
+                return api.call("GetSmartHandleJob", "JobId", jobId).body();
             } catch (Exception e) {
-                // the API is restarting
+                return null; // the API is restarting
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("job " + jobId + " did not reach " + chunks + " chunks within 3 minutes");
-            }
-            Thread.sleep(100);
-        }
+        }, job -> isFinal(job) || chunksDone(job) >= chunks);
     }
 
     /** States only move forward, progress never goes back, exactly one final record, and it is the last. */

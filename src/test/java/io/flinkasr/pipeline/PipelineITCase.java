@@ -14,6 +14,10 @@ import io.flinkasr.local.TestStacks;
 import io.flinkasr.media.AudioDecoder;
 import io.flinkasr.recognition.VoskRecognizer;
 import io.flinkasr.records.Segment;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -156,7 +160,7 @@ class PipelineITCase {
     @Test
     void aWordInAnHourLongMp3ComesBackAtItsTime() throws Exception {
         // one hour of silence with the JFK recording at three known places, as an MP3 (seeking in MP3 is inexact)
-        Path jfk = SpeechSet.dir().resolve("jfk.flac");
+        Path jfk = SpeechSet.file("jfk.flac");
         double[] at = {30.0, 1800.5, 3540.25};
         Path hour = media.resolve("hour.mp3");
         Media.run("ffmpeg", "-v", "error", "-y", "-i", jfk.toString(), "-i", jfk.toString(), "-i", jfk.toString(),
@@ -208,8 +212,8 @@ class PipelineITCase {
         expected.put(api.submit(text.toString()), "Media.Unsupported");
         expected.put(api.submit(empty.toString()), "Media.Unsupported");
         expected.put(api.submit("/etc/passwd"), "InputFile.AccessDenied");
-        expected.put(api.submit(SpeechSet.dir().resolve("jfk.flac").toString(), "StartTime", "00:05:00"), "InvalidParameter.StartTime");
-        String good = api.submit(SpeechSet.dir().resolve("jfk.flac").toString(), "StartTime", "00:00:05", "Duration", "00:00:04");
+        expected.put(api.submit(SpeechSet.file("jfk.flac").toString(), "StartTime", "00:05:00"), "InvalidParameter.StartTime");
+        String good = api.submit(SpeechSet.file("jfk.flac").toString(), "StartTime", "00:00:05", "Duration", "00:00:04");
 
         for (Map.Entry<String, String> e : expected.entrySet()) {
             JsonNode job = api.await(e.getKey(), JOB_TIMEOUT);
@@ -245,7 +249,7 @@ class PipelineITCase {
         ApiClient.Answer longTitle = a.call("SubmitASRJob", "InputFile", "/x.wav", "Title", "x".repeat(129));
         assertThat(longTitle.body().path("Code").asText()).isEqualTo("InvalidParameter");
 
-        String jobId = a.submit(SpeechSet.dir().resolve("test_audio_1.flac").toString());
+        String jobId = a.submit(SpeechSet.file("test_audio_1.flac").toString());
         ApiClient.Answer created = a.call("GetSmartHandleJob", "JobId", jobId);
         assertThat(created.body().path("JobId").asText()).isEqualTo(jobId);
         assertThat(created.body().path("SmartJobInfo").path("UserId").asLong()).isEqualTo(1001);
@@ -268,8 +272,25 @@ class PipelineITCase {
     }
 
     @Test
+    void prometheusCountsRequestsByActionAndCodeAndJobsByState() throws Exception {
+        JsonNode finished = api.await(api.submit(SpeechSet.file("test_audio_1.flac").toString()), JOB_TIMEOUT);
+        assertThat(finished.path("State").asText()).isEqualTo("Finished");
+        assertThat(api.call("SubmitASRJob", "Title", "no input").body().path("Code").asText()).isEqualTo("MissingParameter");
+
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(stack.apiUrl() + "metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body())
+                .containsPattern("flinkasr_api_requests_total\\{action=\"SubmitASRJob\",code=\"OK\"} [1-9]")
+                .containsPattern("flinkasr_api_requests_total\\{action=\"SubmitASRJob\",code=\"MissingParameter\"} [1-9]")
+                .containsPattern("flinkasr_jobs\\{state=\"Finished\"} [1-9]")
+                .contains("jvm_memory_used_bytes");
+    }
+
+    @Test
     void aRestartedApiStillKnowsEveryJob() throws Exception {
-        String jobId = api.submit(SpeechSet.dir().resolve("test_audio_0.flac").toString());
+        String jobId = api.submit(SpeechSet.file("test_audio_0.flac").toString());
         JsonNode finished = api.await(jobId, JOB_TIMEOUT);
         assertThat(finished.path("State").asText()).isEqualTo("Finished");
 

@@ -2,6 +2,7 @@ package io.flinkasr.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkasr.testing.FreePorts;
 import com.adobe.testing.s3mock.S3MockApplication;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
@@ -27,7 +28,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.util.NetUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -108,8 +108,9 @@ class RemoteMediaITCase {
         config.set(AsrOptions.S3_SECRET_KEY, "ops-secret");
         // the test's own servers live on 127.0.0.1; only that one address is allowed, on their ports, and
         // (to show that the service never fetches from itself) on the ports of the stack's API and Flink REST
-        apiPort = freePort();
-        restPort = freePort();
+        List<Integer> ports = FreePorts.take(2);
+        apiPort = ports.get(0);
+        restPort = ports.get(1);
         config.set(RestOptions.BIND_PORT, String.valueOf(restPort));
         config.set(AsrOptions.HTTP_ALLOWED_ADDRESSES, List.of("127.0.0.1/32"));
         config.set(AsrOptions.HTTP_ALLOWED_PORTS, List.of(http.getAddress().getPort(), silent.getLocalPort(), apiPort, restPort));
@@ -118,12 +119,6 @@ class RemoteMediaITCase {
         config.set(AsrOptions.STAGING_DIR, tmp.resolve("staging").toString());
         stack = LocalStack.start(config, tmp.resolve("data"), apiPort, null);
         api = new AsrApi(stack.apiUrl());
-    }
-
-    private static int freePort() throws Exception {
-        try (NetUtils.Port port = NetUtils.getAvailablePort()) {
-            return port.getPort();
-        }
     }
 
     @AfterAll

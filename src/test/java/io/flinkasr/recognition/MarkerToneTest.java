@@ -2,15 +2,13 @@ package io.flinkasr.recognition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
+import io.flinkasr.pipeline.SpeechSet;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The marker tone, made and decoded by real ffmpeg, against real speech. */
 class MarkerToneTest {
-    private static final Path SPEECH = Path.of(System.getProperty("flinkasr.speech.dir", "../shared/speech"));
-    private static final String JFK = SPEECH.resolve("jfk.flac").toString();
 
     @Test
     void theToneIsFound() throws Exception {
@@ -19,14 +17,14 @@ class MarkerToneTest {
 
     @Test
     void theToneBeforeSpeechIsFound() throws Exception {
-        assertThat(MarkerTone.startsWith(pcm("-f", "lavfi", "-i", MarkerTone.ffmpegSource(1), "-i", JFK,
+        assertThat(MarkerTone.startsWith(pcm("-f", "lavfi", "-i", MarkerTone.ffmpegSource(1), "-i", SpeechSet.file("jfk.flac").toString(),
                 "-filter_complex", "[1:a]aformat=sample_rates=16000:channel_layouts=mono[s];[0:a][s]concat=n=2:v=0:a=1"))).isTrue();
     }
 
     @Test
     void speechIsNotTheTone() throws Exception {
         for (String recording : List.of("jfk.flac", "OSR_us_000_0034_8k.wav", "2412-153948-0000.flac", "test_audio_0.flac")) {
-            assertThat(MarkerTone.startsWith(pcm("-i", SPEECH.resolve(recording).toString()))).as(recording).isFalse();
+            assertThat(MarkerTone.startsWith(pcm("-i", SpeechSet.file(recording).toString()))).as(recording).isFalse();
         }
     }
 

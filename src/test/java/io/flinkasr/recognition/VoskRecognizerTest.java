@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.flinkasr.media.AudioDecoder;
+import io.flinkasr.pipeline.SpeechSet;
 import io.flinkasr.records.Segment;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -13,11 +13,10 @@ import org.junit.jupiter.api.Test;
 /** The real model on a real recording: times stay relative to each call's audio, also when reused. */
 class VoskRecognizerTest {
     private static final String MODEL = System.getProperty("flinkasr.model.path");
-    private static final Path JFK = Path.of(System.getProperty("flinkasr.speech.dir", "../shared/speech"), "jfk.flac");
 
     @Test
     void aReusedRecognizerGivesTimesRelativeToEachCall() throws Exception {
-        byte[] pcm = new AudioDecoder("ffmpeg", Duration.ofMinutes(1)).decode(JFK, 0, 60);
+        byte[] pcm = new AudioDecoder("ffmpeg", Duration.ofMinutes(1)).decode(SpeechSet.file("jfk.flac"), 0, 60);
         double seconds = pcm.length / (double) AudioDecoder.BYTES_PER_SECOND;
 
         try (VoskRecognizer fresh = new VoskRecognizer(MODEL, 16000f, RecognizerMode.FRESH);

@@ -1,5 +1,6 @@
 package io.flinkasr.media.remote;
 
+import io.flinkasr.testing.FreePorts;
 import io.flinkasr.media.MediaException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -412,10 +413,7 @@ class RemoteMediaHttpTest {
 
     @Test
     void saysUnreachableWhenNothingListens() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = FreePorts.one();
         try (RemoteMedia media = new RemoteMedia(settings(loopbackAllowed(closedPort)))) {
             assertCode(() -> media.fetch("http://127.0.0.1:" + closedPort + "/talk.mp4", target, 0, STEP),
                     "InputFile.Unreachable");
