@@ -86,6 +86,15 @@ public final class LocalStack implements AutoCloseable {
      * @param usersFile the access-key file, or null to use (or create) {@code dataDir/users.json}
      */
     public static LocalStack start(Configuration config, Path dataDir, int apiPort, Path usersFile) throws Exception {
+        return start(config, dataDir, apiPort, usersFile, () -> {});
+    }
+
+    /**
+     * Starts the stack as {@link #start(Configuration, Path, int, Path)} does, calling {@code starting} once
+     * the data folder is locked and the API's port found free, just before Kafka and Flink start.
+     */
+    public static LocalStack start(Configuration config, Path dataDir, int apiPort, Path usersFile, Runnable starting)
+            throws Exception {
         DataFolderLock lock = DataFolderLock.acquire(dataDir); // before Kafka opens its log there
         String apiHost = config.getOptional(AsrOptions.API_HOST).orElse(LOOPBACK);
         EmbeddedKafka kafka = null;
@@ -96,6 +105,7 @@ public final class LocalStack implements AutoCloseable {
             if (config.contains(AsrOptions.TLS_KEYSTORE)) {
                 PortInUseException.requireFree(apiHost, config.get(AsrOptions.TLS_PORT), true);
             }
+            starting.run();
             kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), 0);
             if (apiPort == 0) {
                 apiPort = freePort(apiHost); // known before the job starts, so the media fetcher can be kept off it
