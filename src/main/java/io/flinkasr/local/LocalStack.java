@@ -125,20 +125,35 @@ public final class LocalStack implements AutoCloseable {
                 keys = AccessKeys.load(usersFile);
             }
 
-            Configuration flink = miniClusterConfig(jobConfig, dataDir);
-            // the media fetcher never reaches the stack's own listeners, even where loopback is allow-listed
-            List<Integer> ownPorts = new ArrayList<>(jobConfig.get(AsrOptions.HTTP_DENIED_PORTS));
-            ownPorts.addAll(kafka.ports());
-            ownPorts.add(apiPort);
-            ownPorts.add(Integer.parseInt(flink.get(RestOptions.BIND_PORT).split("-")[0]));
-            if (jobConfig.contains(AsrOptions.TLS_KEYSTORE)) {
-                ownPorts.add(jobConfig.get(AsrOptions.TLS_PORT));
+            boolean restPortChosen = !config.contains(RestOptions.BIND_PORT);
+            Configuration flink = null;
+            for (int attempt = 1; job == null; attempt++) {
+                flink = miniClusterConfig(jobConfig, dataDir);
+                // the media fetcher never reaches the stack's own listeners, even where loopback is allow-listed
+                List<Integer> ownPorts = new ArrayList<>(config.get(AsrOptions.HTTP_DENIED_PORTS));
+                ownPorts.addAll(kafka.ports());
+                ownPorts.add(apiPort);
+                ownPorts.add(Integer.parseInt(flink.get(RestOptions.BIND_PORT).split("-")[0]));
+                if (jobConfig.contains(AsrOptions.TLS_KEYSTORE)) {
+                    ownPorts.add(jobConfig.get(AsrOptions.TLS_PORT));
+                }
+                Configuration pipelineConfig = new Configuration(jobConfig);
+                pipelineConfig.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
+                flink.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+                AsrPipeline.defineWithKafka(env, pipelineConfig);
+                try {
+                    job = env.executeAsync("flink-asr");
+                    jobConfig = pipelineConfig;
+                } catch (Exception e) {
+                    // the web UI's port was free when chosen, but another process can take it before Flink binds it
+                    if (!restPortChosen || attempt == 3
+                            || ExceptionUtils.findThrowable(e, java.net.BindException.class).isEmpty()) {
+                        throw e;
+                    }
+                    LOG.info("The Flink web UI's port was taken meanwhile; choosing another");
+                }
             }
-            jobConfig.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
-            flink.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
-            AsrPipeline.defineWithKafka(env, jobConfig);
-            job = env.executeAsync("flink-asr");
             String webUi = "http://127.0.0.1:" + flink.get(RestOptions.BIND_PORT).split("-")[0];
 
             jobs = new Catalog(jobConfig);
