@@ -39,10 +39,10 @@ public class LocalCommand implements Callable<Integer> {
     }
 
     static LocalStack start(Configuration config, Path dataDir, int apiPort, Path users) throws Exception {
-        System.err.println("Starting flink-asr (Kafka, Flink, API) with data in " + dataDir.toAbsolutePath() + " ...");
         LocalStack stack;
         try {
-            stack = LocalStack.start(config, dataDir.toAbsolutePath(), apiPort, users);
+            stack = LocalStack.start(config, dataDir.toAbsolutePath(), apiPort, users, () -> System.err.println(
+                    "Starting flink-asr (Kafka, Flink, API) with data in " + dataDir.toAbsolutePath() + " ..."));
         } catch (Exception e) {
             throw StartProblems.explained(e, "--api-port");
         }

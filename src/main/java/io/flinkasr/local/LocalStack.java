@@ -86,6 +86,15 @@ public final class LocalStack implements AutoCloseable {
      * @param usersFile the access-key file, or null to use (or create) {@code dataDir/users.json}
      */
     public static LocalStack start(Configuration config, Path dataDir, int apiPort, Path usersFile) throws Exception {
+        return start(config, dataDir, apiPort, usersFile, () -> {});
+    }
+
+    /**
+     * Starts the stack as {@link #start(Configuration, Path, int, Path)} does, calling {@code starting} once
+     * the data folder is locked and the API's port found free, just before Kafka and Flink start.
+     */
+    public static LocalStack start(Configuration config, Path dataDir, int apiPort, Path usersFile, Runnable starting)
+            throws Exception {
         DataFolderLock lock = DataFolderLock.acquire(dataDir); // before Kafka opens its log there
         String apiHost = config.getOptional(AsrOptions.API_HOST).orElse(LOOPBACK);
         EmbeddedKafka kafka = null;
@@ -96,6 +105,7 @@ public final class LocalStack implements AutoCloseable {
             if (config.contains(AsrOptions.TLS_KEYSTORE)) {
                 PortInUseException.requireFree(apiHost, config.get(AsrOptions.TLS_PORT), true);
             }
+            starting.run();
             kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), 0);
             if (apiPort == 0) {
                 apiPort = freePort(apiHost); // known before the job starts, so the media fetcher can be kept off it
@@ -115,20 +125,35 @@ public final class LocalStack implements AutoCloseable {
                 keys = AccessKeys.load(usersFile);
             }
 
-            Configuration flink = miniClusterConfig(jobConfig, dataDir);
-            // the media fetcher never reaches the stack's own listeners, even where loopback is allow-listed
-            List<Integer> ownPorts = new ArrayList<>(jobConfig.get(AsrOptions.HTTP_DENIED_PORTS));
-            ownPorts.addAll(kafka.ports());
-            ownPorts.add(apiPort);
-            ownPorts.add(Integer.parseInt(flink.get(RestOptions.BIND_PORT).split("-")[0]));
-            if (jobConfig.contains(AsrOptions.TLS_KEYSTORE)) {
-                ownPorts.add(jobConfig.get(AsrOptions.TLS_PORT));
+            boolean restPortChosen = !config.contains(RestOptions.BIND_PORT);
+            Configuration flink = null;
+            for (int attempt = 1; job == null; attempt++) {
+                flink = miniClusterConfig(jobConfig, dataDir);
+                // the media fetcher never reaches the stack's own listeners, even where loopback is allow-listed
+                List<Integer> ownPorts = new ArrayList<>(config.get(AsrOptions.HTTP_DENIED_PORTS));
+                ownPorts.addAll(kafka.ports());
+                ownPorts.add(apiPort);
+                ownPorts.add(Integer.parseInt(flink.get(RestOptions.BIND_PORT).split("-")[0]));
+                if (jobConfig.contains(AsrOptions.TLS_KEYSTORE)) {
+                    ownPorts.add(jobConfig.get(AsrOptions.TLS_PORT));
+                }
+                Configuration pipelineConfig = new Configuration(jobConfig);
+                pipelineConfig.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
+                flink.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+                AsrPipeline.defineWithKafka(env, pipelineConfig);
+                try {
+                    job = env.executeAsync("flink-asr");
+                    jobConfig = pipelineConfig;
+                } catch (Exception e) {
+                    // the web UI's port was free when chosen, but another process can take it before Flink binds it
+                    if (!restPortChosen || attempt == 3
+                            || ExceptionUtils.findThrowable(e, java.net.BindException.class).isEmpty()) {
+                        throw e;
+                    }
+                    LOG.info("The Flink web UI's port was taken meanwhile; choosing another");
+                }
             }
-            jobConfig.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
-            flink.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
-            AsrPipeline.defineWithKafka(env, jobConfig);
-            job = env.executeAsync("flink-asr");
             String webUi = "http://127.0.0.1:" + flink.get(RestOptions.BIND_PORT).split("-")[0];
 
             jobs = new Catalog(jobConfig);
