@@ -3,6 +3,7 @@ package io.flinkasr.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkasr.testing.Await;
 import io.flinkasr.testing.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.api.ApiClient;
@@ -454,12 +455,8 @@ class HostileClientsITCase {
                 .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(cancel.statusCode()).isEqualTo(202);
 
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        HttpResponse<String> health;
-        do {
-            Thread.sleep(200);
-            health = get(api("health"), Map.of());
-        } while (health.statusCode() == 200 && System.nanoTime() < deadline);
+        HttpResponse<String> health = Await.until("/health no longer UP", Duration.ofSeconds(60), Duration.ofMillis(200),
+                () -> get(api("health"), Map.of()), h -> h.statusCode() != 200);
         assertThat(health.statusCode()).isEqualTo(503);
         JsonNode down = Json.MAPPER.readTree(health.body());
         assertThat(down.path("status").asText()).isEqualTo("DOWN");
