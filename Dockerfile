@@ -63,6 +63,9 @@ RUN set -eux; \
 # With glibc's default of 8 arenas per core, memory freed by the old threads stayed in their arenas and a
 # TaskManager grew with every restart; two arenas let the next threads reuse it.
 ENV MALLOC_ARENA_MAX=2
+# The Flink image preloads jemalloc unless told not to; the restart-memory figures (ClusterCrashITCase) were
+# measured with glibc and MALLOC_ARENA_MAX=2, so the image runs what was measured.
+ENV DISABLE_JEMALLOC=true
 
 # Vosk + JNA on Flink's own class path (parent-first, see stage 1).
 COPY --from=vosk-lib /out/flink-asr-vosk-jna.jar /opt/flink/lib/flink-asr-vosk-jna.jar

@@ -18,19 +18,33 @@ import java.util.Optional;
  * "accessKeySecret"}}. The first key's tenant is the default one for unsigned local use.
  */
 public final class AccessKeys {
+    /** The secret of {@code deploy/users.example.json}: public, so never a key. */
+    static final String EXAMPLE_SECRET = "replace-with-a-long-random-secret";
+
     private final Map<String, AccessKey> byId = new LinkedHashMap<>();
+
+    /** An access-key file the API cannot start with; the message says why, in one line. */
+    public static final class InvalidKeys extends IllegalArgumentException {
+        InvalidKeys(String message) {
+            super(message);
+        }
+    }
 
     public AccessKeys(List<AccessKey> keys) {
         if (keys.isEmpty()) {
-            throw new IllegalArgumentException("the access-key file names no key");
+            throw new InvalidKeys("the access-key file names no key");
         }
         for (AccessKey key : keys) {
             if (key.accessKeyId == null || key.accessKeyId.isBlank() || key.accessKeySecret == null
                     || key.accessKeySecret.isBlank()) {
-                throw new IllegalArgumentException("every access key needs an accessKeyId and an accessKeySecret");
+                throw new InvalidKeys("every access key needs an accessKeyId and an accessKeySecret");
             }
             if (byId.put(key.accessKeyId, key) != null) {
-                throw new IllegalArgumentException("access key " + key.accessKeyId + " is listed twice");
+                throw new InvalidKeys("access key " + key.accessKeyId + " is listed twice");
+            }
+            if (key.accessKeySecret.equals(EXAMPLE_SECRET)) {
+                throw new InvalidKeys("access key " + key.accessKeyId + " has the example's secret, which anybody can read:"
+                        + " give it a long random one (openssl rand -hex 24)");
             }
         }
     }

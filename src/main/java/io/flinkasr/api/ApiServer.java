@@ -2,6 +2,7 @@ package io.flinkasr.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flinkasr.config.AsrOptions;
+import io.flinkasr.output.SubtitleLayout;
 import io.flinkasr.output.TranscriptFormat;
 import io.flinkasr.records.Json;
 import io.flinkasr.records.JobRequest;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.configuration.IllegalConfigurationException;
+import io.javalin.util.JavalinBindException;
 import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.Connector;
@@ -63,6 +65,7 @@ public final class ApiServer implements AutoCloseable {
     private final ClientLimits clients;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final long idleMillis;
+    private final java.util.Optional<Integer> tlsPort;
     private volatile String host = "0.0.0.0";
     private volatile int port;
 
@@ -83,6 +86,7 @@ public final class ApiServer implements AutoCloseable {
         this.clients = new ClientLimits(config.get(AsrOptions.API_MAX_CONNECTIONS_PER_ADDRESS), readTimeout,
                 Duration.ofMillis(Math.max(100, Math.min(1000, readTimeout.toMillis() / 4))));
         this.idleMillis = config.get(AsrOptions.API_IDLE_TIMEOUT).toMillis();
+        this.tlsPort = config.getOptional(AsrOptions.TLS_KEYSTORE).map(keystore -> config.get(AsrOptions.TLS_PORT));
         int maxConnections = config.get(AsrOptions.API_MAX_CONNECTIONS);
         long minDataRate = config.get(AsrOptions.API_MIN_DATA_RATE).getBytes();
         this.http = Javalin.create(javalin -> {
@@ -175,10 +179,18 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /** Starts listening; a port another process holds is a {@link PortInUseException}, not Javalin's stack trace. */
     public ApiServer start(String host, int port) {
         this.host = host;
         this.port = port;
-        http.start();
+        try {
+            http.start();
+        } catch (JavalinBindException e) {
+            http.stop();
+            PortInUseException.requireFree(host, port, false);
+            tlsPort.ifPresent(tls -> PortInUseException.requireFree(host, tls, true));
+            throw new PortInUseException(host, port, false);
+        }
         return this;
     }
 
@@ -304,17 +316,53 @@ public final class ApiServer implements AutoCloseable {
                 throw IceException.invalid("OutputFormat", "use text, json, srt or vtt.");
             }
         }
+        SubtitleLayout layout = layoutOf(params);
+        boolean wordTimestamps = flagOf(params, "WordTimestamps");
         JobStatus status = jobs.get(jobId, caller.userId);
         if (status == null) {
             throw new IceException(404, "InvalidParameter.JobId", "The specified JobId does not exist.");
         }
         ObjectNode body = IceResponses.job(requestId, status);
         if (format != null && status.state == JobState.Finished) {
-            body.put("FormattedOutput", format == TranscriptFormat.json
+            body.put("FormattedOutput", format == TranscriptFormat.json && !wordTimestamps
                     ? body.path("JobResult").path("AiResult").asText()
-                    : format.render(status.segments));
+                    : format.render(status.segments, layout, wordTimestamps));
         }
         return body;
+    }
+
+    /** MaxLineWidth, MaxLineCount, MaxCueSeconds for srt and vtt; the default layout where not given. */
+    private static SubtitleLayout layoutOf(Map<String, String> params) {
+        SubtitleLayout layout = SubtitleLayout.DEFAULT;
+        layout = layoutWith(layout, params, "MaxLineWidth", (l, v) -> l.withLineWidth(Integer.parseInt(v)));
+        layout = layoutWith(layout, params, "MaxLineCount", (l, v) -> l.withLines(Integer.parseInt(v)));
+        return layoutWith(layout, params, "MaxCueSeconds", (l, v) -> l.withSeconds(Double.parseDouble(v)));
+    }
+
+    private static SubtitleLayout layoutWith(SubtitleLayout layout, Map<String, String> params, String name,
+            java.util.function.BiFunction<SubtitleLayout, String, SubtitleLayout> change) {
+        String value = params.get(name);
+        if (value == null || value.isBlank()) {
+            return layout;
+        }
+        try {
+            return change.apply(layout, value.strip());
+        } catch (NumberFormatException e) {
+            throw IceException.invalid(name, "not a number.");
+        } catch (IllegalArgumentException e) {
+            throw IceException.invalid(name, e.getMessage() + ".");
+        }
+    }
+
+    private static boolean flagOf(Map<String, String> params, String name) {
+        String value = params.get(name);
+        if (value == null || value.isBlank() || value.strip().equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.strip().equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw IceException.invalid(name, "use true or false.");
     }
 
     private ObjectNode list(String requestId, AccessKey caller, Map<String, String> params) {

@@ -89,9 +89,22 @@ public final class Catalog implements AutoCloseable {
         return running && reader.isAlive();
     }
 
-    /** Waits until every record that existed at start has been read. */
+    /**
+     * Waits until every record that existed at start has been read: true then; false when the timeout
+     * passed first or the reader stopped on an error (which it logs).
+     */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (reading()) {
+            long left = deadline - System.nanoTime();
+            if (caughtUp.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(500)), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+            if (left <= 0) {
+                return false;
+            }
+        }
+        return caughtUp.getCount() == 0;
     }
 
     private void read(Map<TopicPartition, Long> ends) {

@@ -5,6 +5,7 @@ import io.flinkasr.api.ApiServer;
 import io.flinkasr.api.Catalog;
 import io.flinkasr.api.FlinkRestHealth;
 import io.flinkasr.api.PipelineHealth;
+import io.flinkasr.api.PortInUseException;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.workflow.JobTopics;
 import java.nio.file.Path;
@@ -19,6 +20,8 @@ import picocli.CommandLine.Option;
 /** {@code api}: the HTTP API on its own, against a Kafka cluster that a Flink cluster also reads. */
 @Command(name = "api", mixinStandardHelpOptions = true, description = "Run the HTTP API against an existing Kafka cluster.")
 public class ApiCommand implements Callable<Integer> {
+    static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(5);
+
     @Mixin ConfigOptions options;
 
     @Option(names = "--bootstrap-servers", description = "Kafka brokers (default: asr.kafka.bootstrap-servers).")
@@ -39,13 +42,30 @@ public class ApiCommand implements Callable<Integer> {
         if (port != null) {
             config.set(AsrOptions.API_PORT, port);
         }
-        JobTopics.ensureExist(config);
+        AccessKeys keys = AccessKeys.load(users);
+        try {
+            PortInUseException.requireFree(config.get(AsrOptions.API_HOST), config.get(AsrOptions.API_PORT), false);
+            JobTopics.ensureExist(config);
+        } catch (Exception e) {
+            throw StartProblems.explained(e, "--port");
+        }
         Catalog jobs = new Catalog(config);
-        jobs.awaitCaughtUp(Duration.ofMinutes(5));
+        if (!jobs.awaitCaughtUp(CATCH_UP_TIMEOUT)) {
+            // an API that has not read every job would answer "does not exist" for jobs that do
+            jobs.close();
+            throw new CommandException(CommandException.UNAVAILABLE, "the job table did not read the job topics at "
+                    + config.get(AsrOptions.BOOTSTRAP_SERVERS) + " within " + CATCH_UP_TIMEOUT.toMinutes() + " minutes"
+                    + (jobs.reading() ? "" : " (it stopped on an error, see the log)"));
+        }
         PipelineHealth pipeline = config.getOptional(AsrOptions.FLINK_REST_URL)
                 .<PipelineHealth>map(FlinkRestHealth::new).orElse(PipelineHealth.NOT_WATCHED);
-        ApiServer api = new ApiServer(config, jobs, AccessKeys.load(users), pipeline)
-                .start(config.get(AsrOptions.API_HOST), config.get(AsrOptions.API_PORT));
+        ApiServer api;
+        try {
+            api = new ApiServer(config, jobs, keys, pipeline).start(config.get(AsrOptions.API_HOST), config.get(AsrOptions.API_PORT));
+        } catch (PortInUseException e) {
+            jobs.close();
+            throw StartProblems.explained(e, "--port");
+        }
         System.out.println("flink-asr API ready on port " + api.port());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

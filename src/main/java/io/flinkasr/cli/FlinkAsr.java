@@ -1,11 +1,7 @@
 package io.flinkasr.cli;
 
-import io.flinkasr.cli.ApiCommand;
-import io.flinkasr.cli.BenchCommand;
-import io.flinkasr.cli.DemoCommand;
-import io.flinkasr.cli.JobCommand;
-import io.flinkasr.cli.LocalCommand;
-import io.flinkasr.cli.TranscribeCommand;
+import io.flinkasr.api.AccessKeys;
+import io.flinkasr.workflow.JobSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,10 +23,33 @@ import picocli.CommandLine.Command;
 public final class FlinkAsr {
 
     public static void main(String[] args) {
-        int exit = new CommandLine(new FlinkAsr()).execute(args);
+        int exit = commandLine().execute(args);
         if (exit != 0 || args.length == 0 || !keepsRunning(args[0])) {
             System.exit(exit);
         }
+    }
+
+    /** The command line, with a {@link CommandException} shown as one line on stderr instead of a stack trace. */
+    public static CommandLine commandLine() {
+        return oneLineErrors(new CommandLine(new FlinkAsr()));
+    }
+
+    /** Shows a {@link CommandException} as one line on the command's stderr, returning its exit code. */
+    static CommandLine oneLineErrors(CommandLine cli) {
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            if (e instanceof CommandException problem) {
+                command.getErr().println("flink-asr " + command.getCommandName() + ": " + problem.getMessage());
+                command.getErr().flush();
+                return problem.exitCode();
+            }
+            if (e instanceof JobSettings.InvalidSetting || e instanceof AccessKeys.InvalidKeys) {
+                command.getErr().println("flink-asr " + command.getCommandName() + ": " + e.getMessage());
+                command.getErr().flush();
+                return CommandException.BAD_INPUT;
+            }
+            throw e;
+        });
+        return cli;
     }
 
     private static boolean keepsRunning(String command) {

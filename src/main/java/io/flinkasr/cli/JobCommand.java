@@ -1,6 +1,7 @@
 package io.flinkasr.cli;
 
 import io.flinkasr.config.AsrOptions;
+import io.flinkasr.workflow.JobSettings;
 import io.flinkasr.workflow.JobTopics;
 import io.flinkasr.workflow.AsrPipeline;
 import java.util.concurrent.Callable;
@@ -24,7 +25,12 @@ public class JobCommand implements Callable<Integer> {
         if (bootstrapServers != null) {
             config.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrapServers);
         }
-        JobTopics.ensureExist(config);
+        JobSettings.check(config);
+        try {
+            JobTopics.ensureExist(config);
+        } catch (Exception e) {
+            throw StartProblems.explained(e, "--port");
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         AsrPipeline.defineWithKafka(env, config);
         env.executeAsync("flink-asr");

@@ -15,7 +15,7 @@ public final class JobMain {
     private JobMain() {}
 
     public static void main(String[] args) {
-        int exit = new CommandLine(new JobCommand()).execute(args);
+        int exit = FlinkAsr.oneLineErrors(new CommandLine(new JobCommand())).execute(args);
         if (exit != 0) {
             throw new IllegalStateException("flink-asr job ended with exit code " + exit);
         }

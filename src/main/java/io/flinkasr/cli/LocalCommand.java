@@ -40,7 +40,12 @@ public class LocalCommand implements Callable<Integer> {
 
     static LocalStack start(Configuration config, Path dataDir, int apiPort, Path users) throws Exception {
         System.err.println("Starting flink-asr (Kafka, Flink, API) with data in " + dataDir.toAbsolutePath() + " ...");
-        LocalStack stack = LocalStack.start(config, dataDir.toAbsolutePath(), apiPort, users);
+        LocalStack stack;
+        try {
+            stack = LocalStack.start(config, dataDir.toAbsolutePath(), apiPort, users);
+        } catch (Exception e) {
+            throw StartProblems.explained(e, "--api-port");
+        }
         System.out.println("API:          " + stack.apiUrl() + "  (ICE actions, e.g. ?Action=SubmitASRJob&InputFile=...)");
         System.out.println("Job list:     " + stack.apiUrl() + "?Action=ListSmartJobs");
         System.out.println("Flink web UI: " + stack.webUi());

@@ -1,87 +1,195 @@
 package io.flinkasr.cli;
 
-import io.flinkasr.api.ApiClient;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinkasr.api.ApiClient;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
+import io.flinkasr.output.SubtitleLayout;
 import io.flinkasr.output.TranscriptFormat;
+import io.flinkasr.records.Json;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** {@code transcribe FILE...}: a private local stack, each file through the API, the results on stdout. */
+/**
+ * {@code transcribe FILE...}: a private local stack in a temporary folder, each file through the API, the
+ * results on stdout (or in {@code --output-dir}). The temporary folder is removed when the command ends,
+ * Ctrl-C included.
+ */
 @Command(name = "transcribe", mixinStandardHelpOptions = true,
-        description = "Transcribe media files through a private local stack; exits 0 only if every job finished.")
+        description = "Transcribe media files (or the media files in a folder) through a private local stack;"
+                + " exits 0 only if every job finished.")
 public class TranscribeCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     @Mixin ConfigOptions options;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Media files (anything ffmpeg decodes).")
-    List<Path> files;
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Media files (anything ffmpeg decodes), or folders of them.")
+    List<String> files;
 
     @Option(names = "--format", defaultValue = "text", description = "text, json, srt or vtt (default ${DEFAULT-VALUE}).")
     TranscriptFormat format;
 
-    @Option(names = "--output-dir", description = "Write FILE.<format> here instead of printing.")
+    @Option(names = "--output-dir", description = "Write each result to DIR/<name>.<format> (clip.mp4 -> clip.vtt) instead of printing.")
     Path outputDir;
+
+    @Option(names = "--word-timestamps", description = "Each word's time: a line per word (text), words in each segment (json), cue timestamp tags (vtt).")
+    boolean wordTimestamps;
+
+    @Option(names = "--max-line-width", description = "Subtitles: characters per line (default ${DEFAULT-VALUE}).", defaultValue = "42")
+    int maxLineWidth;
+
+    @Option(names = "--max-line-count", description = "Subtitles: lines per cue (default ${DEFAULT-VALUE}).", defaultValue = "2")
+    int maxLineCount;
+
+    @Option(names = "--max-cue-seconds", description = "Subtitles: seconds a cue stays on screen at most (default ${DEFAULT-VALUE}).", defaultValue = "7")
+    double maxCueSeconds;
+
+    @Option(names = "--max-segment-words", description = "Words per segment at most, 4 to 50 (default 20); longer ones are split at their longest pauses.")
+    Integer maxSegmentWords;
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        SubtitleLayout layout;
+        try {
+            layout = new SubtitleLayout(maxLineWidth, maxLineCount, maxCueSeconds);
+        } catch (IllegalArgumentException e) {
+            throw new CommandException(CommandException.BAD_INPUT, "Subtitles: " + e.getMessage());
+        }
+        if (maxSegmentWords != null && (maxSegmentWords < 4 || maxSegmentWords > 50)) {
+            throw new CommandException(CommandException.BAD_INPUT, "--max-segment-words must be from 4 to 50, not " + maxSegmentWords);
+        }
+        List<MediaInputs.Input> inputs = MediaInputs.of(files);
+        Map<MediaInputs.Input, Path> outputs = outputDir == null ? Map.of() : MediaInputs.outputs(inputs, outputDir, format.name());
         Set<String> roots = new LinkedHashSet<>();
-        for (Path file : files) {
-            if (!Files.isRegularFile(file)) {
-                System.err.println("No such file: " + file);
-                return 2;
-            }
-            roots.add(file.toRealPath().getParent().toString());
+        for (MediaInputs.Input input : inputs) {
+            roots.add(input.file().getParent().toString());
         }
         options.overrides.putIfAbsent(AsrOptions.MEDIA_ROOTS.key(), String.join(";", roots));
         Configuration config = options.load();
+
         Path dataDir = Files.createTempDirectory("flink-asr-transcribe");
-        System.err.println("Starting a private flink-asr stack ...");
+        AtomicReference<LocalStack> started = new AtomicReference<>();
+        // Ctrl-C: stop the stack and remove its folder; the normal end does the same in finally
+        Thread cleanup = new Thread(() -> {
+            LocalStack stack = started.get();
+            if (stack != null) {
+                stack.close();
+            }
+            deleteQuietly(dataDir);
+        }, "transcribe-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        err.println("Starting a private flink-asr stack ...");
+        err.flush();
         try (LocalStack stack = LocalStack.start(config, dataDir, 0, null)) {
+            started.set(stack);
             ApiClient api = new ApiClient(stack.apiUrl(), stack.accessKey());
             List<String> jobIds = new ArrayList<>();
-            for (Path file : files) {
-                JsonNode submitted = api.call("SubmitASRJob", Map.of(
-                        "InputFile", file.toRealPath().toString(), "Title", file.getFileName().toString()));
-                jobIds.add(submitted.path("JobId").asText());
+            for (MediaInputs.Input input : inputs) {
+                Map<String, String> submit = new LinkedHashMap<>();
+                submit.put("InputFile", input.file().toString());
+                submit.put("Title", input.file().getFileName().toString());
+                if (maxSegmentWords != null) {
+                    submit.put("EditingConfig", "{\"SentenceMaxLength\": " + maxSegmentWords + "}");
+                }
+                jobIds.add(api.call("SubmitASRJob", submit).path("JobId").asText());
             }
+            ArrayNode run = Json.MAPPER.createArrayNode();
             int failures = 0;
-            for (int i = 0; i < files.size(); i++) {
-                JsonNode job = await(api, jobIds.get(i), files.get(i));
+            for (int i = 0; i < inputs.size(); i++) {
+                MediaInputs.Input input = inputs.get(i);
+                JsonNode job = await(api, jobIds.get(i), input);
                 if (!"Finished".equals(job.path("State").asText())) {
                     failures++;
-                    System.err.println(files.get(i) + ": " + job.path("State").asText() + " "
+                    err.println(input.shown() + ": " + job.path("State").asText() + " "
                             + job.path("ErrorCode").asText() + ": " + job.path("ErrorMessage").asText());
+                    err.flush();
+                    if (format == TranscriptFormat.json && outputDir == null) {
+                        run.addObject().put("file", input.shown()).put("state", job.path("State").asText())
+                                .put("errorCode", job.path("ErrorCode").asText())
+                                .put("errorMessage", job.path("ErrorMessage").asText());
+                    }
                     continue;
                 }
-                JsonNode formatted = api.call("GetSmartHandleJob", Map.of("JobId", jobIds.get(i), "OutputFormat", format.name()));
-                emit(files.get(i), formatted.path("FormattedOutput").asText());
+                String rendered = api.call("GetSmartHandleJob", formatRequest(jobIds.get(i), layout)).path("FormattedOutput").asText();
+                if (outputDir != null) {
+                    Files.createDirectories(outputDir);
+                    Files.writeString(outputs.get(input), rendered);
+                    err.println("Wrote " + outputs.get(input));
+                    err.flush();
+                } else if (format == TranscriptFormat.json) {
+                    ObjectNode result = run.addObject().put("file", input.shown()).put("state", "Finished");
+                    result.set("segments", Json.MAPPER.readTree(rendered));
+                } else {
+                    print(out, input, inputs.size() > 1, rendered);
+                }
+            }
+            if (format == TranscriptFormat.json && outputDir == null) {
+                out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(run));
+                out.flush();
             }
             return failures == 0 ? 0 : 1;
         } finally {
             deleteQuietly(dataDir);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
+            }
         }
     }
 
-    private JsonNode await(ApiClient api, String jobId, Path file) throws Exception {
+    private Map<String, String> formatRequest(String jobId, SubtitleLayout layout) {
+        Map<String, String> get = new LinkedHashMap<>();
+        get.put("JobId", jobId);
+        get.put("OutputFormat", format.name());
+        get.put("WordTimestamps", String.valueOf(wordTimestamps));
+        get.put("MaxLineWidth", String.valueOf(layout.maxLineWidth()));
+        get.put("MaxLineCount", String.valueOf(layout.maxLines()));
+        get.put("MaxCueSeconds", String.format(Locale.ROOT, "%s", layout.maxSeconds()));
+        return get;
+    }
+
+    /** A result on stdout; with several files each under a heading such as {@code ==> clip.mp4 <==}, as head(1) does. */
+    private void print(PrintWriter out, MediaInputs.Input input, boolean several, String rendered) {
+        if (several) {
+            out.println("==> " + input.shown() + " <==");
+        }
+        out.println(rendered.stripTrailing());
+        if (several || format == TranscriptFormat.srt || format == TranscriptFormat.vtt) {
+            out.println();
+        }
+        out.flush();
+    }
+
+    private JsonNode await(ApiClient api, String jobId, MediaInputs.Input input) throws Exception {
         try (ProgressBar bar = new ProgressBarBuilder()
-                .setTaskName(file.getFileName().toString())
+                .setTaskName(input.file().getFileName().toString())
                 .setInitialMax(100)
                 .setStyle(ProgressBarStyle.ASCII)
                 .hideEta()
@@ -99,24 +207,13 @@ public class TranscribeCommand implements Callable<Integer> {
         }
     }
 
-    private void emit(Path file, String rendered) throws IOException {
-        if (outputDir != null) {
-            Files.createDirectories(outputDir);
-            Path out = outputDir.resolve(file.getFileName() + "." + format.name());
-            Files.writeString(out, rendered);
-            System.err.println("Wrote " + out);
-        } else {
-            System.out.println(rendered.stripTrailing());
-            if (format == TranscriptFormat.srt || format == TranscriptFormat.vtt) {
-                System.out.println();
-            }
-        }
-    }
-
     private static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException ignored) {
             // a temp folder
         }
     }

@@ -52,6 +52,32 @@ public final class AsrOptions {
                     .defaultValue(4)
                     .withDescription("Partitions of the topics when flink-asr creates them.");
 
+    public static final ConfigOption<Integer> REPLICATION_FACTOR =
+            key("asr.kafka.replication-factor")
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Replicas of each topic when flink-asr creates them (default: the brokers' "
+                                    + "default.replication.factor). 3 on a cluster, so one lost disk loses no job.");
+
+    public static final ConfigOption<Integer> MIN_INSYNC_REPLICAS =
+            key("asr.kafka.min-insync-replicas")
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "min.insync.replicas of the topics flink-asr creates (default: the brokers'). 2 with "
+                                    + "3 replicas: a write is acknowledged only once two brokers hold it.");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+            key("asr.checkpoint.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(2))
+                    .withDescription(
+                            "How often the job checkpoints (exactly once) when neither this option nor Flink's "
+                                    + "execution.checkpointing.interval is set; set here, it wins over Flink's. "
+                                    + "A state reaches the API when the checkpoint after it completes, so the job "
+                                    + "always checkpoints, whatever the submitting client's config says.");
+
     public static final ConfigOption<String> MODEL_PATH =
             key("asr.model.path")
                     .stringType()

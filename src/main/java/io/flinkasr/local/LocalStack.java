@@ -4,6 +4,7 @@ import io.flinkasr.api.AccessKey;
 import io.flinkasr.api.AccessKeys;
 import io.flinkasr.api.ApiServer;
 import io.flinkasr.api.Catalog;
+import io.flinkasr.api.PortInUseException;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.workflow.AsrPipeline;
 import io.flinkasr.workflow.JobTopics;
@@ -46,6 +47,10 @@ public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
     private static final String LOOPBACK = "127.0.0.1";
 
+    /** How long the API's job table may take to read the job topics before the stack gives up starting. */
+    static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(2);
+
+    private final DataFolderLock lock;
     private final EmbeddedKafka kafka;
     private final JobClient flinkJob;
     private final Catalog jobs;
@@ -57,12 +62,13 @@ public final class LocalStack implements AutoCloseable {
 
     private final String apiHostForUrl;
 
-    private LocalStack(EmbeddedKafka kafka, JobClient flinkJob, String webUi, Catalog jobs, ApiServer api, String apiHost,
+    private LocalStack(DataFolderLock lock, EmbeddedKafka kafka, JobClient flinkJob, String webUi, Catalog jobs, ApiServer api, String apiHost,
             Path usersFile, AccessKeys keys) {
         InetAddress bound = addressOf(apiHost);
         this.apiHostForUrl = bound == null || bound.isAnyLocalAddress() || bound.isLoopbackAddress() ? LOOPBACK
                 : bound instanceof java.net.Inet6Address ? "[" + bound.getHostAddress() + "]" : bound.getHostAddress();
         this.keys = keys;
+        this.lock = lock;
         this.kafka = kafka;
         this.flinkJob = flinkJob;
         this.webUi = webUi;
@@ -80,10 +86,17 @@ public final class LocalStack implements AutoCloseable {
      * @param usersFile the access-key file, or null to use (or create) {@code dataDir/users.json}
      */
     public static LocalStack start(Configuration config, Path dataDir, int apiPort, Path usersFile) throws Exception {
-        Files.createDirectories(dataDir);
-        EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), 0);
+        DataFolderLock lock = DataFolderLock.acquire(dataDir); // before Kafka opens its log there
+        String apiHost = config.getOptional(AsrOptions.API_HOST).orElse(LOOPBACK);
+        EmbeddedKafka kafka = null;
+        JobClient job = null;
+        Catalog jobs = null;
         try {
-            String apiHost = config.getOptional(AsrOptions.API_HOST).orElse(LOOPBACK);
+            PortInUseException.requireFree(apiHost, apiPort, false); // before anything starts, not after
+            if (config.contains(AsrOptions.TLS_KEYSTORE)) {
+                PortInUseException.requireFree(apiHost, config.get(AsrOptions.TLS_PORT), true);
+            }
+            kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), 0);
             if (apiPort == 0) {
                 apiPort = freePort(apiHost); // known before the job starts, so the media fetcher can be kept off it
             }
@@ -115,19 +128,37 @@ public final class LocalStack implements AutoCloseable {
             flink.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
             AsrPipeline.defineWithKafka(env, jobConfig);
-            JobClient job = env.executeAsync("flink-asr");
+            job = env.executeAsync("flink-asr");
             String webUi = "http://127.0.0.1:" + flink.get(RestOptions.BIND_PORT).split("-")[0];
 
-            Catalog jobs = new Catalog(jobConfig);
-            jobs.awaitCaughtUp(Duration.ofMinutes(2));
+            jobs = new Catalog(jobConfig);
+            if (!jobs.awaitCaughtUp(CATCH_UP_TIMEOUT)) {
+                // an API that has not read every job would answer "does not exist" for jobs that do
+                throw new IllegalStateException("the job table did not read the job topics of " + dataDir.resolve("kafka")
+                        + " within " + CATCH_UP_TIMEOUT.toMinutes() + " minutes" + (jobs.reading() ? "" : " (it stopped on an error, see the log)"));
+            }
             Configuration apiConfig = new Configuration(jobConfig);
             if (!config.contains(AsrOptions.UNSIGNED_FROM_LOOPBACK)) {
                 apiConfig.set(AsrOptions.UNSIGNED_FROM_LOOPBACK, true);
             }
-            ApiServer api = new ApiServer(apiConfig, jobs, keys, () -> stateOf(job)).start(apiHost, apiPort);
-            return new LocalStack(kafka, job, webUi, jobs, api, apiHost, usersFile, keys);
-        } catch (Exception e) {
-            kafka.close();
+            JobClient running = job;
+            ApiServer api = new ApiServer(apiConfig, jobs, keys, () -> stateOf(running)).start(apiHost, apiPort);
+            return new LocalStack(lock, kafka, job, webUi, jobs, api, apiHost, usersFile, keys);
+        } catch (Exception | Error e) {
+            if (jobs != null) {
+                jobs.close();
+            }
+            if (job != null) {
+                try {
+                    job.cancel().get(30, TimeUnit.SECONDS);
+                } catch (Exception stopping) {
+                    e.addSuppressed(stopping);
+                }
+            }
+            if (kafka != null) {
+                kafka.close();
+            }
+            lock.close();
             throw e;
         }
     }
@@ -290,5 +321,6 @@ public final class LocalStack implements AutoCloseable {
             LOG.warn("Stopping the job table", e);
         }
         kafka.close();
+        lock.close();
     }
 }

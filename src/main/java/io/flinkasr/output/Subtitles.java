@@ -3,36 +3,40 @@ package io.flinkasr.output;
 import io.flinkasr.records.Segment;
 import io.flinkasr.records.Word;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Cuts segments into subtitle cues that subtitle editors accept: at most two lines of at most
- * {@link #MAX_LINE} characters, at most {@link #MAX_SECONDS} on screen, at least {@link #MIN_SECONDS}
- * where the next cue leaves room, never overlapping. Cues are cut between words, by the words' times;
- * a segment without words is cut by characters, its time shared in proportion.
+ * Cuts segments into subtitle cues that subtitle editors accept: at most {@link SubtitleLayout#maxLines()}
+ * lines of at most {@link SubtitleLayout#maxLineWidth()} characters (balanced where it needs more than
+ * one), at most {@link SubtitleLayout#maxSeconds()} on screen, at least {@link #MIN_SECONDS} where the
+ * next cue leaves room, never overlapping. Cues are cut between words, by the words' times; a segment
+ * without words is cut by characters, its time shared in proportion. A single word longer than a line
+ * gets a line of its own.
  */
 public final class Subtitles {
-    public static final int MAX_LINE = 42;
-    public static final int MAX_LINES = 2;
-    public static final double MAX_SECONDS = 7.0;
     public static final double MIN_SECONDS = 1.0;
 
-    /** One cue: when it shows and its lines. */
-    public record Cue(double from, double to, List<String> lines) {}
+    /** One cue: when it shows, its lines, and the words it shows (one per space-separated token, in order). */
+    public record Cue(double from, double to, List<String> lines, List<Word> words) {}
 
     private Subtitles() {}
 
     public static List<Cue> cues(Segment[] segments) {
+        return cues(segments, SubtitleLayout.DEFAULT);
+    }
+
+    public static List<Cue> cues(Segment[] segments, SubtitleLayout layout) {
         List<Cue> cues = new ArrayList<>();
         for (Segment s : segments) {
             Word[] words = s.words != null && s.words.length > 0 ? s.words : spread(s);
             int start = 0;
             while (start < words.length) {
                 int end = start + 1;
-                while (end < words.length && fits(words, start, end + 1)) {
+                while (end < words.length && fits(words, start, end + 1, layout)) {
                     end++;
                 }
-                cues.add(cue(words, start, end, s.content, start == 0));
+                cues.add(cue(words, start, end, s.content, start == 0, layout));
                 start = end;
             }
         }
@@ -41,21 +45,22 @@ public final class Subtitles {
             Cue c = cues.get(i);
             double next = i + 1 < cues.size() ? cues.get(i + 1).from : Double.MAX_VALUE;
             double to = Math.min(Math.max(c.to, c.from + MIN_SECONDS), next);
-            cues.set(i, new Cue(c.from, Math.max(to, c.from + 0.001), c.lines));
+            cues.set(i, new Cue(c.from, Math.max(to, c.from + 0.001), c.lines, c.words));
         }
         return cues;
     }
 
-    private static boolean fits(Word[] words, int from, int to) {
-        if (words[to - 1].end - words[from].start > MAX_SECONDS) {
+    private static boolean fits(Word[] words, int from, int to, SubtitleLayout layout) {
+        if (words[to - 1].end - words[from].start > layout.maxSeconds()) {
             return false;
         }
-        return lines(text(words, from, to, null, false)).size() <= MAX_LINES;
+        return lines(text(words, from, to, null, false), layout.maxLineWidth()).size() <= layout.maxLines();
     }
 
-    private static Cue cue(Word[] words, int from, int to, String content, boolean first) {
+    private static Cue cue(Word[] words, int from, int to, String content, boolean first, SubtitleLayout layout) {
         String text = text(words, from, to, content, first);
-        return new Cue(words[from].start, words[to - 1].end, lines(text));
+        return new Cue(words[from].start, words[to - 1].end, lines(text, layout.maxLineWidth()),
+                List.copyOf(Arrays.asList(words).subList(from, to)));
     }
 
     /** The words as shown: the segment's own capital letter at its start. */
@@ -70,29 +75,33 @@ public final class Subtitles {
         return b.toString();
     }
 
-    /** Breaks text into lines of at most MAX_LINE characters, two lines balanced where it needs two. */
-    static List<String> lines(String text) {
-        List<String> lines = new ArrayList<>();
-        if (text.length() <= MAX_LINE) {
-            lines.add(text);
-            return lines;
-        }
-        int best = -1;
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == ' ' && i <= MAX_LINE && text.length() - i - 1 <= MAX_LINE
-                    && (best < 0 || Math.abs(text.length() / 2 - i) < Math.abs(text.length() / 2 - best))) {
-                best = i;
+    /**
+     * Breaks text into as few lines of at most {@code width} characters as it takes, as even as they can
+     * be: the narrowest width that still needs no more lines than {@code width} does.
+     */
+    static List<String> lines(String text, int width) {
+        List<String> tokens = List.of(text.split(" "));
+        List<String> lines = fill(tokens, width);
+        int longestWord = tokens.stream().mapToInt(String::length).max().orElse(0);
+        int low = Math.max(1, longestWord);
+        int high = width;
+        while (low < high) {
+            int mid = (low + high) / 2;
+            if (fill(tokens, mid).size() <= lines.size()) {
+                high = mid;
+            } else {
+                low = mid + 1;
             }
         }
-        if (best > 0) {
-            lines.add(text.substring(0, best));
-            lines.add(text.substring(best + 1));
-            return lines;
-        }
-        // too long for two lines: greedy, so that the caller sees more than MAX_LINES and cuts earlier
+        return high < width ? fill(tokens, high) : lines;
+    }
+
+    /** Greedy line filling: each line takes words while they fit (a longer word gets a line of its own). */
+    private static List<String> fill(List<String> tokens, int width) {
+        List<String> lines = new ArrayList<>();
         StringBuilder line = new StringBuilder();
-        for (String word : text.split(" ")) {
-            if (line.length() > 0 && line.length() + 1 + word.length() > MAX_LINE) {
+        for (String word : tokens) {
+            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
                 lines.add(line.toString());
                 line.setLength(0);
             }

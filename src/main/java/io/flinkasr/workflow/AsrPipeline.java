@@ -15,6 +15,8 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -69,13 +71,33 @@ public final class AsrPipeline {
         states.sinkTo(stateSink).uid("job-states").name("Job states");
     }
 
-    /** The production job: Kafka in, Kafka out, Vosk with the configured model. */
+    /**
+     * The production job: Kafka in, Kafka out, Vosk with the configured model. Its settings are checked here,
+     * on the client ({@link JobSettings}), and it always checkpoints exactly once ({@link #checkpointed}).
+     */
     public static void defineWithKafka(StreamExecutionEnvironment env, Configuration config) {
+        JobSettings.check(config);
+        checkpointed(env, config);
         define(
                 env,
                 JobTopics.requests(config),
                 JobTopics.states(config),
                 RecognizerFactory.vosk(config.get(AsrOptions.MODEL_PATH), config.get(AsrOptions.RECOGNIZER_MODE)),
                 config);
+    }
+
+    /**
+     * The job brings its own checkpointing: job states are written by a transactional Kafka sink, committed
+     * when a checkpoint completes, so without checkpoints no state would ever reach the API. Whatever the
+     * submitting client's config says, the job checkpoints exactly once: every {@code asr.checkpoint.interval}
+     * where that is set, else at Flink's {@code execution.checkpointing.interval}, else every 2 s.
+     */
+    static void checkpointed(StreamExecutionEnvironment env, Configuration config) {
+        CheckpointConfig checkpoints = env.getCheckpointConfig();
+        if (config.contains(AsrOptions.CHECKPOINT_INTERVAL) || !checkpoints.isCheckpointingEnabled()) {
+            env.enableCheckpointing(config.get(AsrOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        } else {
+            checkpoints.setCheckpointingConsistencyMode(CheckpointingMode.EXACTLY_ONCE);
+        }
     }
 }

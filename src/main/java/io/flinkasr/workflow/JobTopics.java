@@ -1,11 +1,17 @@
 package io.flinkasr.workflow;
 
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.KafkaException;
+
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.records.Json;
 import io.flinkasr.records.JobRequest;
 import io.flinkasr.records.JobStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,20 +40,42 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * holds states of completed checkpoints and never a state that a restart takes back.
  */
 public final class JobTopics {
+    /** How long a broker has to answer before the commands say Kafka is out of reach. */
+    public static final Duration REACH_TIMEOUT = Duration.ofSeconds(10);
+
     private JobTopics() {}
 
     /**
      * Creates the requests, states and assets topics where they do not exist yet: compacted (the latest record
-     * of each job is kept for ever), 16 MB records, replication as the cluster's default.
+     * of each job is kept for ever), 16 MB records, replicas and min.insync.replicas from
+     * {@code asr.kafka.replication-factor} / {@code asr.kafka.min-insync-replicas} (else the brokers' defaults).
      */
     public static void ensureExist(Configuration config) throws Exception {
+        String bootstrapServers = config.get(AsrOptions.BOOTSTRAP_SERVERS);
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(AsrOptions.BOOTSTRAP_SERVERS));
-        try (Admin admin = Admin.create(props)) {
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Admin created;
+        try {
+            created = Admin.create(props);
+        } catch (KafkaException unresolvable) {
+            throw new KafkaUnreachableException(bootstrapServers, Duration.ZERO, unresolvable);
+        }
+        try (Admin admin = created) {
+            // a broker out of reach is told in seconds, not after the Admin client's minute of retries
+            try {
+                admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) REACH_TIMEOUT.toMillis()))
+                        .nodes().get(REACH_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new KafkaUnreachableException(bootstrapServers, REACH_TIMEOUT, e);
+            }
             for (String name : List.of(config.get(AsrOptions.REQUESTS_TOPIC), config.get(AsrOptions.STATES_TOPIC),
                     config.get(AsrOptions.ASSETS_TOPIC))) {
-                NewTopic topic = new NewTopic(name, Optional.of(config.get(AsrOptions.TOPIC_PARTITIONS)), Optional.empty())
-                        .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "16777216"));
+                Map<String, String> settings = new HashMap<>(Map.of("cleanup.policy", "compact", "max.message.bytes", "16777216"));
+                config.getOptional(AsrOptions.MIN_INSYNC_REPLICAS)
+                        .ifPresent(n -> settings.put("min.insync.replicas", String.valueOf(n)));
+                NewTopic topic = new NewTopic(name, Optional.of(config.get(AsrOptions.TOPIC_PARTITIONS)),
+                                config.getOptional(AsrOptions.REPLICATION_FACTOR).map(Integer::shortValue))
+                        .configs(settings);
                 try {
                     admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
