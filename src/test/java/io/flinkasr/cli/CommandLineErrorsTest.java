@@ -2,6 +2,7 @@ package io.flinkasr.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkasr.testing.FreePorts;
 import io.flinkasr.local.DataFolderLock;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -121,10 +122,7 @@ class CommandLineErrorsTest {
 
     @Test
     void kafkaOutOfReachIsToldInSeconds() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort();
-        }
+        int closed = FreePorts.one(); // nothing listens there
         String brokers = "127.0.0.1:" + closed;
 
         Run job = run("job", "--bootstrap-servers", brokers);

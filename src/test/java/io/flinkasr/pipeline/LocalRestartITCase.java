@@ -2,6 +2,7 @@ package io.flinkasr.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkasr.testing.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
@@ -44,12 +45,15 @@ class LocalRestartITCase {
             assertThat(shortResult.path("State").asText()).isEqualTo("Finished");
             longJob = api.submit(longInput.file().toString());
             // stop while the long job is under way: some chunks done, not all
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            String job = longJob;
             JsonNode progress;
-            do {
-                Thread.sleep(100);
-                progress = api.call("GetSmartHandleJob", "JobId", longJob).body();
-            } while (progress.path("Progress").path("ChunksDone").asInt() < 3 && System.nanoTime() < deadline);
+            try {
+                progress = Await.until("three chunks of the long job done", Duration.ofMinutes(3), Duration.ofMillis(100),
+                        () -> api.call("GetSmartHandleJob", "JobId", job).body(),
+                        p -> p.path("Progress").path("ChunksDone").asInt() >= 3);
+            } catch (java.util.concurrent.TimeoutException e) {
+                progress = api.call("GetSmartHandleJob", "JobId", job).body(); // whatever it shows: Executing is checked
+            }
             assertThat(progress.path("State").asText()).isEqualTo("Executing");
         }
 
