@@ -45,20 +45,22 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
     private static final String LOOPBACK = "127.0.0.1";
+    private static final String REPORTERS = "metrics.reporter.";
 
     private final EmbeddedKafka kafka;
     private final JobClient flinkJob;
     private final Catalog jobs;
     private final ApiServer api;
     private final String webUi;
+    private final String flinkMetrics;
     private final Path usersFile;
     private final AccessKeys keys;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final String apiHostForUrl;
 
-    private LocalStack(EmbeddedKafka kafka, JobClient flinkJob, String webUi, Catalog jobs, ApiServer api, String apiHost,
-            Path usersFile, AccessKeys keys) {
+    private LocalStack(EmbeddedKafka kafka, JobClient flinkJob, String webUi, String flinkMetrics, Catalog jobs, ApiServer api,
+            String apiHost, Path usersFile, AccessKeys keys) {
         InetAddress bound = addressOf(apiHost);
         this.apiHostForUrl = bound == null || bound.isAnyLocalAddress() || bound.isLoopbackAddress() ? LOOPBACK
                 : bound instanceof java.net.Inet6Address ? "[" + bound.getHostAddress() + "]" : bound.getHostAddress();
@@ -66,6 +68,7 @@ public final class LocalStack implements AutoCloseable {
         this.kafka = kafka;
         this.flinkJob = flinkJob;
         this.webUi = webUi;
+        this.flinkMetrics = flinkMetrics;
         this.jobs = jobs;
         this.api = api;
         this.usersFile = usersFile;
@@ -125,7 +128,7 @@ public final class LocalStack implements AutoCloseable {
                 apiConfig.set(AsrOptions.UNSIGNED_FROM_LOOPBACK, true);
             }
             ApiServer api = new ApiServer(apiConfig, jobs, keys, () -> stateOf(job)).start(apiHost, apiPort);
-            return new LocalStack(kafka, job, webUi, jobs, api, apiHost, usersFile, keys);
+            return new LocalStack(kafka, job, webUi, flinkMetricsUrl(flink), jobs, api, apiHost, usersFile, keys);
         } catch (Exception e) {
             kafka.close();
             throw e;
@@ -177,6 +180,12 @@ public final class LocalStack implements AutoCloseable {
         }
         if (!flink.contains(RestOptions.BIND_PORT)) {
             flink.set(RestOptions.BIND_PORT, String.valueOf(freePortFrom(8081)));
+        }
+        if (flink.keySet().stream().noneMatch(key -> key.startsWith(REPORTERS))) {
+            // Flink's metrics (the same names as its PrometheusReporter's) for Prometheus, on loopback
+            flink.setString(REPORTERS + "prom.factory.class", LoopbackPrometheusReporterFactory.class.getName());
+            flink.setString(REPORTERS + "prom." + LoopbackPrometheusReporterFactory.HOST, LOOPBACK);
+            flink.setString(REPORTERS + "prom." + LoopbackPrometheusReporterFactory.PORT, String.valueOf(freePortFrom(9249)));
         }
         if (!flink.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
             // a state reaches the API with the checkpoint after it; a barrier waits at most for one turn of
@@ -250,6 +259,20 @@ public final class LocalStack implements AutoCloseable {
 
     public String webUi() {
         return webUi;
+    }
+
+    /** Where Flink's metrics are served for Prometheus, or null when another reporter was configured. */
+    public String flinkMetricsUrl() {
+        return flinkMetrics;
+    }
+
+    private static String flinkMetricsUrl(Configuration flink) {
+        String prefix = REPORTERS + "prom.";
+        if (!LoopbackPrometheusReporterFactory.class.getName().equals(flink.getString(prefix + "factory.class", null))) {
+            return null;
+        }
+        return "http://" + flink.getString(prefix + LoopbackPrometheusReporterFactory.HOST, LOOPBACK) + ":"
+                + flink.getString(prefix + LoopbackPrometheusReporterFactory.PORT, null) + "/metrics";
     }
 
     public String bootstrapServers() {
