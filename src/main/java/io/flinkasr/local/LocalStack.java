@@ -10,6 +10,7 @@ import io.flinkasr.workflow.JobTopics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -111,6 +112,10 @@ public final class LocalStack implements AutoCloseable {
             ownPorts.addAll(kafka.ports());
             ownPorts.add(apiPort);
             ownPorts.add(Integer.parseInt(flink.get(RestOptions.BIND_PORT).split("-")[0]));
+            String flinkMetrics = flinkMetricsUrl(flink);
+            if (flinkMetrics != null) {
+                ownPorts.add(URI.create(flinkMetrics).getPort());
+            }
             if (jobConfig.contains(AsrOptions.TLS_KEYSTORE)) {
                 ownPorts.add(jobConfig.get(AsrOptions.TLS_PORT));
             }
@@ -128,7 +133,7 @@ public final class LocalStack implements AutoCloseable {
                 apiConfig.set(AsrOptions.UNSIGNED_FROM_LOOPBACK, true);
             }
             ApiServer api = new ApiServer(apiConfig, jobs, keys, () -> stateOf(job)).start(apiHost, apiPort);
-            return new LocalStack(kafka, job, webUi, flinkMetricsUrl(flink), jobs, api, apiHost, usersFile, keys);
+            return new LocalStack(kafka, job, webUi, flinkMetrics, jobs, api, apiHost, usersFile, keys);
         } catch (Exception e) {
             kafka.close();
             throw e;
