@@ -124,6 +124,10 @@ public final class ApiServer implements AutoCloseable {
             Gauge.builder("flinkasr.jobs", jobs, c -> c.count(state)).tag("state", state.name())
                     .description("Jobs the API knows, by state").register(metrics);
         }
+        Gauge.builder("flinkasr.jobs.without.progress", jobs, c -> c.longestWithoutProgress(System.currentTimeMillis()) / 1000.0)
+                .baseUnit("seconds")
+                .description("How long the Created or Executing job longest without progress has waited (0: none waits)")
+                .register(metrics);
         FunctionCounter.builder("flinkasr.api.connections.refused", clients, ClientLimits::refused)
                 .description("Connections closed because their client address held too many").register(metrics);
         FunctionCounter.builder("flinkasr.api.requests.cut.off", clients, ClientLimits::cutOff)

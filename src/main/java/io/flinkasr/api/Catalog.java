@@ -210,6 +210,18 @@ public final class Catalog implements AutoCloseable {
         return jobs.values().stream().filter(s -> s.state == state).count();
     }
 
+    /**
+     * How long the Created or Executing job that has gone longest without a new state (progress) has waited, in
+     * milliseconds at {@code now}; 0 when no job is waiting.
+     */
+    public long longestWithoutProgress(long now) {
+        return jobs.values().stream()
+                .filter(s -> !s.state.isFinal())
+                .mapToLong(s -> Math.max(0, now - s.modifiedTime))
+                .max()
+                .orElse(0);
+    }
+
     /** The user's jobs that match, newest first. */
     public List<JobStatus> list(long userId, Predicate<JobStatus> filter) {
         return jobs.values().stream()

@@ -11,6 +11,7 @@ import io.flinkasr.workflow.JobTopics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
     private static final String LOOPBACK = "127.0.0.1";
+    private static final String REPORTERS = "metrics.reporter.";
 
     /** How long the API's job table may take to read the job topics before the stack gives up starting. */
     static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(2);
@@ -56,14 +58,15 @@ public final class LocalStack implements AutoCloseable {
     private final Catalog jobs;
     private final ApiServer api;
     private final String webUi;
+    private final String flinkMetrics;
     private final Path usersFile;
     private final AccessKeys keys;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final String apiHostForUrl;
 
-    private LocalStack(DataFolderLock lock, EmbeddedKafka kafka, JobClient flinkJob, String webUi, Catalog jobs, ApiServer api, String apiHost,
-            Path usersFile, AccessKeys keys) {
+    private LocalStack(DataFolderLock lock, EmbeddedKafka kafka, JobClient flinkJob, String webUi, String flinkMetrics, Catalog jobs,
+            ApiServer api, String apiHost, Path usersFile, AccessKeys keys) {
         InetAddress bound = addressOf(apiHost);
         this.apiHostForUrl = bound == null || bound.isAnyLocalAddress() || bound.isLoopbackAddress() ? LOOPBACK
                 : bound instanceof java.net.Inet6Address ? "[" + bound.getHostAddress() + "]" : bound.getHostAddress();
@@ -72,6 +75,7 @@ public final class LocalStack implements AutoCloseable {
         this.kafka = kafka;
         this.flinkJob = flinkJob;
         this.webUi = webUi;
+        this.flinkMetrics = flinkMetrics;
         this.jobs = jobs;
         this.api = api;
         this.usersFile = usersFile;
@@ -127,6 +131,7 @@ public final class LocalStack implements AutoCloseable {
 
             boolean restPortChosen = !config.contains(RestOptions.BIND_PORT);
             Configuration flink = null;
+            String flinkMetrics = null;
             for (int attempt = 1; job == null; attempt++) {
                 flink = miniClusterConfig(jobConfig, dataDir);
                 // the media fetcher never reaches the stack's own listeners, even where loopback is allow-listed
@@ -134,6 +139,10 @@ public final class LocalStack implements AutoCloseable {
                 ownPorts.addAll(kafka.ports());
                 ownPorts.add(apiPort);
                 ownPorts.add(Integer.parseInt(flink.get(RestOptions.BIND_PORT).split("-")[0]));
+                flinkMetrics = flinkMetricsUrl(flink);
+                if (flinkMetrics != null) {
+                    ownPorts.add(URI.create(flinkMetrics).getPort());
+                }
                 if (jobConfig.contains(AsrOptions.TLS_KEYSTORE)) {
                     ownPorts.add(jobConfig.get(AsrOptions.TLS_PORT));
                 }
@@ -168,7 +177,7 @@ public final class LocalStack implements AutoCloseable {
             }
             JobClient running = job;
             ApiServer api = new ApiServer(apiConfig, jobs, keys, () -> stateOf(running)).start(apiHost, apiPort);
-            return new LocalStack(lock, kafka, job, webUi, jobs, api, apiHost, usersFile, keys);
+            return new LocalStack(lock, kafka, job, webUi, flinkMetrics, jobs, api, apiHost, usersFile, keys);
         } catch (Exception | Error e) {
             if (jobs != null) {
                 jobs.close();
@@ -233,6 +242,12 @@ public final class LocalStack implements AutoCloseable {
         }
         if (!flink.contains(RestOptions.BIND_PORT)) {
             flink.set(RestOptions.BIND_PORT, String.valueOf(freePortFrom(8081)));
+        }
+        if (flink.keySet().stream().noneMatch(key -> key.startsWith(REPORTERS))) {
+            // Flink's metrics (the same names as its PrometheusReporter's) for Prometheus, on loopback
+            flink.setString(REPORTERS + "prom.factory.class", LoopbackPrometheusReporterFactory.class.getName());
+            flink.setString(REPORTERS + "prom." + LoopbackPrometheusReporterFactory.HOST, LOOPBACK);
+            flink.setString(REPORTERS + "prom." + LoopbackPrometheusReporterFactory.PORT, String.valueOf(freePortFrom(9249)));
         }
         if (!flink.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
             // a state reaches the API with the checkpoint after it; a barrier waits at most for one turn of
@@ -306,6 +321,20 @@ public final class LocalStack implements AutoCloseable {
 
     public String webUi() {
         return webUi;
+    }
+
+    /** Where Flink's metrics are served for Prometheus, or null when another reporter was configured. */
+    public String flinkMetricsUrl() {
+        return flinkMetrics;
+    }
+
+    private static String flinkMetricsUrl(Configuration flink) {
+        String prefix = REPORTERS + "prom.";
+        if (!LoopbackPrometheusReporterFactory.class.getName().equals(flink.getString(prefix + "factory.class", null))) {
+            return null;
+        }
+        return "http://" + flink.getString(prefix + LoopbackPrometheusReporterFactory.HOST, LOOPBACK) + ":"
+                + flink.getString(prefix + LoopbackPrometheusReporterFactory.PORT, null) + "/metrics";
     }
 
     public String bootstrapServers() {

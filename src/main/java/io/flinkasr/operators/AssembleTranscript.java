@@ -41,6 +41,7 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
     private transient ValueState<JobProgress> progress;
     private transient MapState<Integer, ChunkResult> results;
     private transient StagedWindows staged;
+    private transient JobOutcomes outcomes;
 
     public AssembleTranscript(Configuration config) {
         this.stallMillis = config.get(AsrOptions.STALL_TIMEOUT).toMillis();
@@ -54,6 +55,7 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
         results = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("results", Types.INT, Types.POJO(ChunkResult.class)));
         staged = new StagedWindows(Path.of(stagingDir));
+        outcomes = new JobOutcomes(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -150,6 +152,7 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
 
     private void end(JobProgress job, JobStatus last, Context ctx, Collector<JobStatus> out) throws Exception {
         out.collect(last);
+        outcomes.ended(last);
         // the recognisers are done with what the job staged (chunks still queued decode the media again, unread)
         if (job.request != null) {
             staged.release(job.request);
