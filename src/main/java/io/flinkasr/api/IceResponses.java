@@ -54,7 +54,7 @@ public final class IceResponses {
         }
         body.set("SmartJobInfo", smartJobInfo(status));
         body.set("Progress", progress(status));
-        if (status.chunks != null) {
+        if (status.chunks != null && status.state == JobState.Finished) { // an Executing state's chunks are for the dashboard
             ArrayNode chunks = body.putArray("Chunks");
             for (ChunkInfo c : status.chunks) {
                 chunks.addObject().put("Seq", c.seq).put("From", c.from).put("To", c.to).put("Subtask", c.subtask);

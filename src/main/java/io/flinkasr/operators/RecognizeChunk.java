@@ -77,8 +77,8 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
     private transient Counter chunks;
     private transient Counter audioMillis;
 
-    /** A chunk on a recognizer: its decoding so far. */
-    private record Underway(int lane, SpeechRecognizer.Decoding decoding) {}
+    /** A chunk on a recognizer: its decoding so far, and when it began (epoch milliseconds). */
+    private record Underway(int lane, SpeechRecognizer.Decoding decoding, long startedAt) {}
 
     public RecognizeChunk(RecognizerFactory recognizers, Configuration config) {
         this.recognizers = recognizers;
@@ -151,6 +151,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
 
     /** Starts a chunk on a lane; null when it was answered without a recognizer (silence, no media, given up). */
     private Underway begin(Chunk chunk, int lane, Collector<ChunkResult> out) throws Exception {
+        long startedAt = System.currentTimeMillis();
         if (attempts != null && !attempts.begin(chunk.key())) {
             LOG.warn("Chunk {} crashed its worker {} times; failing its job", chunk, maxAttempts);
             ChunkResult result = result(chunk);
@@ -181,7 +182,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         if (lanes[lane] == null) {
             lanes[lane] = recognizers.create();
         }
-        Underway run = new Underway(lane, lanes[lane].start(pcm));
+        Underway run = new Underway(lane, lanes[lane].start(pcm), startedAt);
         underway.put(chunk.key(), run);
         return run;
     }
@@ -189,6 +190,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
     /** Feeds one slice of a chunk's audio; answers the chunk once all of it is in. */
     private void turn(Chunk chunk, Underway run, Collector<ChunkResult> out) throws Exception {
         ChunkResult result = result(chunk);
+        result.startedAt = run.startedAt();
         try {
             if (!run.decoding().feed((int) (SLICE_SECONDS * AudioDecoder.BYTES_PER_SECOND))) {
                 return;
@@ -254,6 +256,8 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         result.overlap = chunk.overlap;
         result.lead = chunk.lead;
         result.subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        result.endedAt = System.currentTimeMillis(); // answered now; a chunk that needed no recognizer began now too
+        result.startedAt = result.endedAt;
         return result;
     }
 
