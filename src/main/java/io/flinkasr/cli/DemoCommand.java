@@ -57,6 +57,8 @@ public class DemoCommand implements Callable<Integer> {
         }));
 
         ApiClient api = new ApiClient(stack.apiUrl(), stack.accessKey());
+        System.out.println();
+        System.out.println("Watch it live: " + stack.dashboardUrl() + "  (open it in a browser on this machine)");
         long started = System.nanoTime();
         JsonNode submitted = api.call("SubmitASRJob", Map.of("InputFile", sample.toString(), "Title", "demo: " + SAMPLE));
         String jobId = submitted.path("JobId").asText();

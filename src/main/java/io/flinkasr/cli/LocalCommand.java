@@ -43,6 +43,7 @@ public class LocalCommand implements Callable<Integer> {
         LocalStack stack = LocalStack.start(config, dataDir.toAbsolutePath(), apiPort, users);
         System.out.println("API:          " + stack.apiUrl() + "  (ICE actions, e.g. ?Action=SubmitASRJob&InputFile=...)");
         System.out.println("Job list:     " + stack.apiUrl() + "?Action=ListSmartJobs");
+        System.out.println("Dashboard:    " + stack.dashboardUrl());
         System.out.println("Flink web UI: " + stack.webUi());
         System.out.println("Kafka:        " + stack.bootstrapServers());
         System.out.println("Access keys:  " + stack.usersFile());
