@@ -8,6 +8,7 @@ const STATE_COLOURS = { Created: '#7a869a', Executing: '#d68a00', Finished: '#1f
 
 const $ = (id) => document.getElementById(id);
 let me = null;
+let signInWanted = false; // on a trusted machine, the sign-in form shows only when asked for
 let selectedJob = null;
 let selectedJobFinal = false;
 let timer = null;
@@ -90,12 +91,14 @@ async function loadMe() {
     document.body.classList.toggle('tenant', me.role !== 'operator');
     $('content').classList.remove('hidden');
     $('sign-out').classList.toggle('hidden', me.via !== 'session');
-    $('sign-in').classList.toggle('hidden', me.via === 'session');
-    $('sign-in-title').textContent = me.via === 'this machine' ? 'Sign in with another key' : 'Sign in';
+    $('show-sign-in').classList.toggle('hidden', me.via !== 'this machine' || signInWanted);
+    $('sign-in').classList.toggle('hidden', !(me.via === 'this machine' && signInWanted));
+    $('sign-in-title').textContent = 'Sign in with another key';
   } else {
     viewer.textContent = 'Not signed in';
     $('content').classList.add('hidden');
     $('sign-out').classList.add('hidden');
+    $('show-sign-in').classList.add('hidden');
     $('sign-in').classList.remove('hidden');
     $('sign-in-title').textContent = 'Sign in';
     $('flink-ui').classList.add('hidden');
@@ -114,6 +117,7 @@ async function signIn(event) {
       body: JSON.stringify({ accessKeyId: $('access-key-id').value, accessKeySecret: secret.value }),
     });
     secret.value = '';
+    signInWanted = false;
     closeDetail();
     await refresh();
   } catch (e) {
@@ -363,6 +367,12 @@ async function refresh() {
 document.addEventListener('DOMContentLoaded', () => {
   $('sign-in-form').addEventListener('submit', signIn);
   $('sign-out').addEventListener('click', signOut);
+  $('show-sign-in').addEventListener('click', () => {
+    signInWanted = true;
+    $('show-sign-in').classList.add('hidden');
+    $('sign-in').classList.remove('hidden');
+    $('access-key-id').focus();
+  });
   $('detail-close').addEventListener('click', closeDetail);
   $('state-filter').addEventListener('change', refresh);
   $('search').addEventListener('input', refresh);

@@ -79,8 +79,11 @@ final class Dashboard {
             if (ctx.path().startsWith(PATH) || ctx.path().startsWith("/webjars/")) {
                 HEADERS.forEach(ctx::header);
             }
+            if (ctx.path().equals(PATH)) { // the page's relative links need the slash
+                ctx.redirect(PATH + "/");
+                ctx.skipRemainingHandlers();
+            }
         });
-        http.get(PATH, ctx -> ctx.redirect(PATH + "/"));
         http.get(PATH + "/api/me", this::me);
         http.post(PATH + "/api/session", this::signIn);
         http.post(PATH + "/api/sign-out", this::signOut);
