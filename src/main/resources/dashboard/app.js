@@ -206,29 +206,57 @@ function showJobs(list) {
   $('jobs-count').textContent = list.total > list.jobs.length
     ? '(newest ' + list.jobs.length + ' of ' + list.total + ')' : '(' + list.total + ')';
   $('no-jobs').classList.toggle('hidden', list.jobs.length > 0);
-  fillTable($('jobs'), list.jobs, (tr, job) => {
-    tr.dataset.jobId = job.jobId;
-    tr.classList.toggle('selected', job.jobId === selectedJob);
-    cell(tr, time(job.created));
-    cell(tr, job.jobId, 'id');
-    cell(tr, job.title, 'title');
-    cell(tr, job.userId, 'id tenant-column');
-    cell(tr, job.state, 'state state-' + job.state);
-    const progress = cell(tr, '', 'progress');
-    const bar = document.createElement('progress');
-    bar.max = 100;
-    bar.value = job.percent;
-    const label = document.createElement('span');
-    label.className = 'percent';
-    label.textContent = ' ' + progressText(job);
-    progress.append(bar, label);
-    cell(tr, job.mediaSeconds !== undefined ? duration(job.mediaSeconds) : '');
-    cell(tr, time(job.finished));
-    cell(tr, duration(job.tookSeconds));
-    cell(tr, job.realTimeFactor !== undefined ? job.realTimeFactor.toFixed(2) : '');
-    cell(tr, job.errorCode, 'error');
-    tr.addEventListener('click', () => openDetail(job.jobId));
+  // rows are kept and updated in place, so a click is never lost to a redraw
+  const body = $('jobs').querySelector('tbody');
+  const rows = new Map([...body.children].map((tr) => [tr.dataset.jobId, tr]));
+  list.jobs.forEach((job, i) => {
+    let tr = rows.get(job.jobId);
+    if (!tr) {
+      tr = jobRow(job.jobId);
+    }
+    rows.delete(job.jobId);
+    fillJobRow(tr, job);
+    if (body.children[i] !== tr) {
+      body.insertBefore(tr, body.children[i] || null);
+    }
   });
+  rows.forEach((tr) => tr.remove());
+}
+
+const JOB_CELLS = ['created', 'id', 'title', 'id tenant-column', 'state', 'progress', 'media', 'finished', 'took', 'rtf', 'error'];
+
+function jobRow(jobId) {
+  const tr = document.createElement('tr');
+  tr.dataset.jobId = jobId;
+  JOB_CELLS.forEach((name) => cell(tr, '', name));
+  const bar = document.createElement('progress');
+  bar.max = 100;
+  const label = document.createElement('span');
+  label.className = 'percent';
+  tr.children[5].append(bar, label);
+  tr.addEventListener('click', () => openDetail(jobId));
+  return tr;
+}
+
+function fillJobRow(tr, job) {
+  const set = (i, text) => {
+    const value = text === undefined || text === null ? '' : String(text);
+    if (tr.children[i].textContent !== value) tr.children[i].textContent = value;
+  };
+  tr.classList.toggle('selected', job.jobId === selectedJob);
+  set(0, time(job.created));
+  set(1, job.jobId);
+  set(2, job.title);
+  set(3, job.userId);
+  set(4, job.state);
+  tr.children[4].className = 'state state-' + job.state;
+  tr.children[5].querySelector('progress').value = job.percent;
+  tr.children[5].querySelector('.percent').textContent = ' ' + progressText(job);
+  set(6, job.mediaSeconds !== undefined ? duration(job.mediaSeconds) : '');
+  set(7, time(job.finished));
+  set(8, duration(job.tookSeconds));
+  set(9, job.realTimeFactor !== undefined ? job.realTimeFactor.toFixed(2) : '');
+  set(10, job.errorCode);
 }
 
 // ---- one job

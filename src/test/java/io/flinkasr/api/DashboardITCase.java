@@ -176,7 +176,7 @@ class DashboardITCase {
             assertThat(Integer.parseInt(part.group(2))).isPositive();
         });
 
-        browser.findElement(By.cssSelector("#jobs tbody tr[data-job-id='" + jobId + "']")).click();
+        browser.findElement(By.cssSelector("#jobs tbody tr[data-job-id='" + jobId + "'] td.title")).click();
         waitFor(() -> visible("job-detail") && text("detail-state").equals("Finished"));
         waitFor(() -> text("segments").toLowerCase().contains("country"));
         assertThat(text("detail-title")).isEqualTo(TITLE);
@@ -204,7 +204,7 @@ class DashboardITCase {
         signOut();
         signIn(B.accessKeyId, B.accessKeySecret);
         waitFor(() -> text("viewer").contains("Signed in as " + B.accessKeyId) && visible("no-jobs"));
-        waitFor(() -> text("tenants").isEmpty() && text("failures").contains("none"));
+        waitFor(() -> browser.findElements(By.cssSelector("#tenants tbody tr")).isEmpty() && text("failures").contains("none"));
         assertThat(browser.getPageSource()).doesNotContain(jobId).doesNotContain(TITLE).doesNotContain(String.valueOf(A.userId));
 
         browser.get(remote + "dashboard/api/jobs/" + jobId);
