@@ -117,9 +117,7 @@ async function signIn(event) {
       body: JSON.stringify({ accessKeyId: $('access-key-id').value, accessKeySecret: secret.value }),
     });
     secret.value = '';
-    signInWanted = false;
-    closeDetail();
-    await refresh();
+    forgetThePage();
   } catch (e) {
     secret.value = '';
     error.textContent = 'Refused: ' + e.message;
@@ -128,9 +126,13 @@ async function signIn(event) {
 
 async function signOut() {
   await api('sign-out', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
-  closeDetail();
-  $('jobs').querySelector('tbody').replaceChildren();
-  await refresh();
+  forgetThePage();
+}
+
+// a new viewer starts from a fresh page: nothing the last one saw stays in it, not even hidden
+function forgetThePage() {
+  clearTimeout(timer);
+  window.location.reload();
 }
 
 // ---- the service
@@ -271,6 +273,8 @@ function openDetail(jobId) {
 function closeDetail() {
   selectedJob = null;
   $('job-detail').classList.add('hidden');
+  $('segments').replaceChildren();
+  $('chunks').querySelector('tbody').replaceChildren();
 }
 
 function showDetail(job) {
