@@ -60,6 +60,7 @@ public final class ApiServer implements AutoCloseable {
     private final Catalog jobs;
     private final AccessControl access;
     private final PipelineHealth pipeline;
+    private final Dashboard dashboard;
     private final String metricsToken;
     private final Javalin http;
     private final ClientLimits clients;
@@ -87,12 +88,16 @@ public final class ApiServer implements AutoCloseable {
                 Duration.ofMillis(Math.max(100, Math.min(1000, readTimeout.toMillis() / 4))));
         this.idleMillis = config.get(AsrOptions.API_IDLE_TIMEOUT).toMillis();
         this.tlsPort = config.getOptional(AsrOptions.TLS_KEYSTORE).map(keystore -> config.get(AsrOptions.TLS_PORT));
+        this.dashboard = config.get(AsrOptions.DASHBOARD_ENABLED) ? new Dashboard(config, jobs, access) : null;
         int maxConnections = config.get(AsrOptions.API_MAX_CONNECTIONS);
         long minDataRate = config.get(AsrOptions.API_MIN_DATA_RATE).getBytes();
         this.http = Javalin.create(javalin -> {
             javalin.showJavalinBanner = false;
             javalin.http.maxRequestSize = MAX_BODY_BYTES;
             javalin.useVirtualThreads = false;
+            if (dashboard != null) {
+                Dashboard.serveFiles(javalin);
+            }
             javalin.jetty.modifyHttpConfiguration(httpConfig -> {
                 httpConfig.setMinRequestDataRate(minDataRate);
                 httpConfig.setSendServerVersion(false);
@@ -116,6 +121,9 @@ public final class ApiServer implements AutoCloseable {
                 throw new IceException(403, "Forbidden", "Requests from flink-asr's own media fetcher are refused.");
             }
         });
+        if (dashboard != null) {
+            dashboard.routes(http);
+        }
         http.get("/", this::handle);
         http.post("/", this::handle);
         http.get("/health", this::health);
@@ -231,6 +239,12 @@ public final class ApiServer implements AutoCloseable {
     private void handle(Context ctx) throws Exception {
         String requestId = UUID.randomUUID().toString().toUpperCase();
         ctx.attribute("requestId", requestId);
+        if (dashboard != null && Dashboard.wantsPage(ctx)) {
+            // a browser at the root: the dashboard (an ICE call always names its Action)
+            ctx.attribute("action", "dashboard");
+            ctx.redirect("dashboard/");
+            return;
+        }
         byte[] payload = body(ctx);
         Escapes.check(ctx.queryString(), "query");
         Map<String, String> query = first(ctx.queryParamMap());

@@ -205,6 +205,11 @@ public final class Catalog implements AutoCloseable {
         return status != null && status.request.userId == userId ? status : null;
     }
 
+    /** The job, whoever it belongs to (the dashboard of an operator), or null. */
+    public JobStatus find(String jobId) {
+        return jobs.get(jobId);
+    }
+
     /** How many jobs are in the state, over all users. */
     public long count(JobState state) {
         return jobs.values().stream().filter(s -> s.state == state).count();
@@ -224,8 +229,12 @@ public final class Catalog implements AutoCloseable {
 
     /** The user's jobs that match, newest first. */
     public List<JobStatus> list(long userId, Predicate<JobStatus> filter) {
+        return listAll(s -> s.request.userId == userId && filter.test(s));
+    }
+
+    /** Every user's jobs that match, newest first (the dashboard of an operator). */
+    public List<JobStatus> listAll(Predicate<JobStatus> filter) {
         return jobs.values().stream()
-                .filter(s -> s.request.userId == userId)
                 .filter(filter)
                 .sorted(JobListing.NEWEST_FIRST)
                 .toList();

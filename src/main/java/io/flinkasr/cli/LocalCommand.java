@@ -48,6 +48,7 @@ public class LocalCommand implements Callable<Integer> {
         }
         System.out.println("API:          " + stack.apiUrl() + "  (ICE actions, e.g. ?Action=SubmitASRJob&InputFile=...)");
         System.out.println("Job list:     " + stack.apiUrl() + "?Action=ListSmartJobs");
+        System.out.println("Dashboard:    " + stack.dashboardUrl());
         System.out.println("Flink web UI: " + stack.webUi());
         if (stack.flinkMetricsUrl() != null) {
             System.out.println("Prometheus:   " + stack.apiUrl() + "metrics (API) and " + stack.flinkMetricsUrl() + " (Flink)");

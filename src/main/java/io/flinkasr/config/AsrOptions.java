@@ -381,6 +381,28 @@ public final class AsrOptions {
                                     + " job named 'flink-asr' is RUNNING; /health is DOWN while it is not. Unset: /health"
                                     + " reports the API and its Kafka reader only. The local stack asks its own job.");
 
+    public static final ConfigOption<Boolean> DASHBOARD_ENABLED =
+            key("asr.dashboard.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Serve the read-only web dashboard at /dashboard/ (a browser's GET of / goes there);"
+                                    + " off: those paths answer InvalidAction.NotFound like any unknown path.");
+
+    public static final ConfigOption<Duration> DASHBOARD_SESSION_TIMEOUT =
+            key("asr.dashboard.session-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(8))
+                    .withDescription("How long a dashboard sign-in lasts (an HttpOnly cookie; kept in the API's memory).");
+
+    public static final ConfigOption<String> DASHBOARD_FLINK_UI_URL =
+            key("asr.dashboard.flink-ui-url")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Address of the Flink web UI as a browser reaches it (http://127.0.0.1:8081), linked"
+                                    + " from the dashboard for operators. The local stack sets its own.");
+
     public static final ConfigOption<Duration> SIGNATURE_WINDOW =
             key("asr.api.signature-window")
                     .durationType()

@@ -175,6 +175,9 @@ public final class LocalStack implements AutoCloseable {
             if (!config.contains(AsrOptions.UNSIGNED_FROM_LOOPBACK)) {
                 apiConfig.set(AsrOptions.UNSIGNED_FROM_LOOPBACK, true);
             }
+            if (!config.contains(AsrOptions.DASHBOARD_FLINK_UI_URL)) {
+                apiConfig.set(AsrOptions.DASHBOARD_FLINK_UI_URL, webUi);
+            }
             JobClient running = job;
             ApiServer api = new ApiServer(apiConfig, jobs, keys, () -> stateOf(running)).start(apiHost, apiPort);
             return new LocalStack(lock, kafka, job, webUi, flinkMetrics, jobs, api, apiHost, usersFile, keys);
@@ -317,6 +320,11 @@ public final class LocalStack implements AutoCloseable {
 
     public String apiUrl() {
         return "http://" + apiHostForUrl + ":" + api.port() + "/";
+    }
+
+    /** The dashboard's page (a browser's GET of the API's root lands there too). */
+    public String dashboardUrl() {
+        return apiUrl() + "dashboard/";
     }
 
     public String webUi() {

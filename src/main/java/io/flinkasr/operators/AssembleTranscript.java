@@ -177,12 +177,17 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
         JobStatus status = JobStatus.of(job.request, JobState.Executing, now);
         status.mediaSeconds = job.mediaSeconds;
         status.chunksTotal = job.totalChunks;
+        List<ChunkInfo> done = new ArrayList<>();
         for (ChunkResult r : results.values()) {
             if (!r.failed()) {
                 status.chunksDone++;
                 status.secondsDone += r.length;
+                done.add(ChunkInfo.of(r));
             }
         }
+        // the chunks recognised so far (a few numbers each), so the dashboard draws the timeline as it grows
+        done.sort(Comparator.comparingInt(c -> c.seq));
+        status.chunks = done.toArray(new ChunkInfo[0]);
         return status;
     }
 
@@ -201,7 +206,7 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
         List<Segment> segments = new ArrayList<>();
         List<ChunkInfo> chunks = new ArrayList<>();
         for (ChunkResult r : ordered) {
-            chunks.add(new ChunkInfo(r.seq, r.offset + r.lead, r.offset + r.length, r.subtask));
+            chunks.add(ChunkInfo.of(r));
         }
         for (Segment s : Seams.join(ordered)) {
             segments.addAll(Transcript.finish(s, job.request));

@@ -83,15 +83,17 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
     private transient Counter recognitionMillis;
     private transient Histogram chunkMillis;
 
-    /** A chunk on a recognizer: its decoding so far, and the time the recognizer has spent on it. */
+    /** A chunk on a recognizer: its decoding so far, when it began (epoch ms) and the recognizer's time on it. */
     private static final class Underway {
         private final int lane;
         private final SpeechRecognizer.Decoding decoding;
+        private final long startedAt;
         private long nanos;
 
-        Underway(int lane, SpeechRecognizer.Decoding decoding) {
+        Underway(int lane, SpeechRecognizer.Decoding decoding, long startedAt) {
             this.lane = lane;
             this.decoding = decoding;
+            this.startedAt = startedAt;
         }
 
         int lane() {
@@ -100,6 +102,10 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
 
         SpeechRecognizer.Decoding decoding() {
             return decoding;
+        }
+
+        long startedAt() {
+            return startedAt;
         }
     }
 
@@ -178,6 +184,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
 
     /** Starts a chunk on a lane; null when it was answered without a recognizer (silence, no media, given up). */
     private Underway begin(Chunk chunk, int lane, Collector<ChunkResult> out) throws Exception {
+        long startedAt = System.currentTimeMillis();
         if (attempts != null && !attempts.begin(chunk.key())) {
             LOG.warn("Chunk {} crashed its worker {} times; failing its job", chunk, maxAttempts);
             ChunkResult result = result(chunk);
@@ -208,7 +215,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         if (lanes[lane] == null) {
             lanes[lane] = recognizers.create();
         }
-        Underway run = new Underway(lane, lanes[lane].start(pcm));
+        Underway run = new Underway(lane, lanes[lane].start(pcm), startedAt);
         underway.put(chunk.key(), run);
         return run;
     }
@@ -217,6 +224,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
     private void turn(Chunk chunk, Underway run, Collector<ChunkResult> out) throws Exception {
         ChunkResult result = result(chunk);
         long started = System.nanoTime();
+        result.startedAt = run.startedAt();
         try {
             if (!run.decoding().feed((int) (SLICE_SECONDS * AudioDecoder.BYTES_PER_SECOND))) {
                 spent(run, started);
@@ -293,6 +301,8 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         result.overlap = chunk.overlap;
         result.lead = chunk.lead;
         result.subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        result.endedAt = System.currentTimeMillis(); // answered now; a chunk that needed no recognizer began now too
+        result.startedAt = result.endedAt;
         return result;
     }
 
