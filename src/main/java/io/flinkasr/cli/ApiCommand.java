@@ -5,6 +5,7 @@ import io.flinkasr.api.ApiServer;
 import io.flinkasr.api.Catalog;
 import io.flinkasr.api.FlinkRestHealth;
 import io.flinkasr.api.PipelineHealth;
+import io.flinkasr.callbacks.Callbacks;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.workflow.JobTopics;
 import java.nio.file.Path;
@@ -44,12 +45,21 @@ public class ApiCommand implements Callable<Integer> {
         jobs.awaitCaughtUp(Duration.ofMinutes(5));
         PipelineHealth pipeline = config.getOptional(AsrOptions.FLINK_REST_URL)
                 .<PipelineHealth>map(FlinkRestHealth::new).orElse(PipelineHealth.NOT_WATCHED);
-        ApiServer api = new ApiServer(config, jobs, AccessKeys.load(users), pipeline)
+        AccessKeys keys = AccessKeys.load(users);
+        ApiServer api = new ApiServer(config, jobs, keys, pipeline)
                 .start(config.get(AsrOptions.API_HOST), config.get(AsrOptions.API_PORT));
+        Callbacks callbacks = config.get(AsrOptions.CALLBACKS_ENABLED) ? Callbacks.start(config, keys, api.meters()) : null;
         System.out.println("flink-asr API ready on port " + api.port());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             api.close();
+            if (callbacks != null) {
+                try {
+                    callbacks.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             stopped.countDown();
         }));
         stopped.await();

@@ -4,6 +4,7 @@ import io.flinkasr.api.AccessKey;
 import io.flinkasr.api.AccessKeys;
 import io.flinkasr.api.ApiServer;
 import io.flinkasr.api.Catalog;
+import io.flinkasr.callbacks.Callbacks;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.workflow.AsrPipeline;
 import io.flinkasr.workflow.JobTopics;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole service in one JVM: an embedded Kafka broker, the Flink job on a MiniCluster (with its web
- * UI) and the HTTP API. Everything it keeps lives under the data folder: Kafka's log (so every job and
+ * UI), the HTTP API and the completion callbacks. Everything it keeps lives under the data folder: Kafka's log (so every job and
  * its states), Flink's checkpoints (a restart resumes the running jobs from the latest one) and the
  * access-key file when none is given.
  */
@@ -50,6 +51,7 @@ public final class LocalStack implements AutoCloseable {
     private final JobClient flinkJob;
     private final Catalog jobs;
     private final ApiServer api;
+    private final Callbacks callbacks;
     private final String webUi;
     private final Path usersFile;
     private final AccessKeys keys;
@@ -57,8 +59,9 @@ public final class LocalStack implements AutoCloseable {
 
     private final String apiHostForUrl;
 
-    private LocalStack(EmbeddedKafka kafka, JobClient flinkJob, String webUi, Catalog jobs, ApiServer api, String apiHost,
-            Path usersFile, AccessKeys keys) {
+    private LocalStack(EmbeddedKafka kafka, JobClient flinkJob, String webUi, Catalog jobs, ApiServer api, Callbacks callbacks,
+            String apiHost, Path usersFile, AccessKeys keys) {
+        this.callbacks = callbacks;
         InetAddress bound = addressOf(apiHost);
         this.apiHostForUrl = bound == null || bound.isAnyLocalAddress() || bound.isLoopbackAddress() ? LOOPBACK
                 : bound instanceof java.net.Inet6Address ? "[" + bound.getHostAddress() + "]" : bound.getHostAddress();
@@ -125,7 +128,8 @@ public final class LocalStack implements AutoCloseable {
                 apiConfig.set(AsrOptions.UNSIGNED_FROM_LOOPBACK, true);
             }
             ApiServer api = new ApiServer(apiConfig, jobs, keys, () -> stateOf(job)).start(apiHost, apiPort);
-            return new LocalStack(kafka, job, webUi, jobs, api, apiHost, usersFile, keys);
+            Callbacks callbacks = jobConfig.get(AsrOptions.CALLBACKS_ENABLED) ? Callbacks.start(jobConfig, keys, api.meters()) : null;
+            return new LocalStack(kafka, job, webUi, jobs, api, callbacks, apiHost, usersFile, keys);
         } catch (Exception e) {
             kafka.close();
             throw e;
@@ -278,6 +282,13 @@ public final class LocalStack implements AutoCloseable {
             api.close();
         } catch (RuntimeException e) {
             LOG.warn("Stopping the API", e);
+        }
+        if (callbacks != null) {
+            try {
+                callbacks.close();
+            } catch (Exception e) {
+                LOG.warn("Stopping the completion callbacks", e);
+            }
         }
         try {
             flinkJob.cancel().get();

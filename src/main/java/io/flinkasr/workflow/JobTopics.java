@@ -38,7 +38,8 @@ public final class JobTopics {
 
     /**
      * Creates the requests, states and assets topics where they do not exist yet: compacted (the latest record
-     * of each job is kept for ever), 16 MB records, replication as the cluster's default.
+     * of each job is kept for ever), 16 MB records, replication as the cluster's default; and the callbacks
+     * (compacted) and events topics.
      */
     public static void ensureExist(Configuration config) throws Exception {
         Properties props = new Properties();
@@ -48,13 +49,23 @@ public final class JobTopics {
                     config.get(AsrOptions.ASSETS_TOPIC))) {
                 NewTopic topic = new NewTopic(name, Optional.of(config.get(AsrOptions.TOPIC_PARTITIONS)), Optional.empty())
                         .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "16777216"));
-                try {
-                    admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
+                create(admin, topic);
+            }
+            // completion callbacks: each job's latest callback record kept (compacted); the events topic is a
+            // stream for consumers inside the platform, kept as long as the cluster keeps topics (7 days by default)
+            create(admin, new NewTopic(config.get(AsrOptions.CALLBACKS_TOPIC), Optional.of(config.get(AsrOptions.TOPIC_PARTITIONS)),
+                    Optional.empty()).configs(Map.of("cleanup.policy", "compact")));
+            create(admin, new NewTopic(config.get(AsrOptions.EVENTS_TOPIC), Optional.of(config.get(AsrOptions.TOPIC_PARTITIONS)),
+                    Optional.empty()));
+        }
+    }
+
+    private static void create(Admin admin, NewTopic topic) throws Exception {
+        try {
+            admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
             }
         }
     }
