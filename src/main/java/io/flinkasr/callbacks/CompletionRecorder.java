@@ -61,6 +61,9 @@ final class CompletionRecorder implements Runnable, AutoCloseable {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "200");
         c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
+        // a process that was killed leaves the group after this long, and a restarted one takes over
+        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
