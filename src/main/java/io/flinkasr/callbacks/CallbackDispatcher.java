@@ -246,6 +246,9 @@ final class CallbackDispatcher implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
+            if (!running) {
+                return; // closing: the callback stays Pending in the topic, and the next start tries it again
+            }
             LOG.warn("Could not record the outcome of the callback of job {}; it is tried again", callback.jobId, e);
             schedule(callback, settings.schedule().first().toMillis());
             return;

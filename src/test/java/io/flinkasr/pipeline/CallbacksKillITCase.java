@@ -31,9 +31,12 @@ class CallbacksKillITCase {
 
     @Test
     void callbacksPendingAtASigkillAreDeliveredAfterTheRestart() throws Exception {
+        long started = System.nanoTime();
         try (CallbackReceiver receiver = new CallbackReceiver()) {
             Configuration config = TestStacks.atParallelismTwo(SpeechSet.dir());
             config.set(AsrOptions.CALLBACKS_ENABLED, false);
+            config.set(AsrOptions.HTTP_ALLOWED_ADDRESSES, List.of("127.0.0.1/32")); // the API checks NotifyAddresses too
+            config.set(AsrOptions.HTTP_ALLOWED_PORTS, List.of(receiver.port()));
             try (LocalStack stack = LocalStack.start(config, tmp.resolve("data"), 0, null);
                     JavaProcess callbacks = JavaProcess.start("callbacks", tmp.resolve("logs/callbacks.log"), List.of("-Xmx256m"),
                             FlinkAsr.class.getName(), List.of("callbacks",
@@ -45,6 +48,8 @@ class CallbacksKillITCase {
                                     "-D" + AsrOptions.CALLBACKS_FIRST_RETRY.key() + "=300 ms",
                                     "-D" + AsrOptions.CALLBACKS_MAX_RETRY_INTERVAL.key() + "=1 s"),
                             READY, LONG)) {
+                System.out.println("CallbacksKillITCase: the stack and the callbacks process started in "
+                        + (System.nanoTime() - started) / 1_000_000 + " ms");
                 AsrApi api = new AsrApi(stack.apiUrl());
                 AccessKey key = stack.accessKey();
                 String clip = SpeechSet.dir().resolve("jfk.flac").toString();
@@ -64,7 +69,10 @@ class CallbacksKillITCase {
                 assertThat(receiver.on(whileDown)).isEmpty();
 
                 receiver.allow(retried);
+                long restarting = System.nanoTime();
                 callbacks.restart(READY, LONG);
+                System.out.println("CallbacksKillITCase: the callbacks process restarted in "
+                        + (System.nanoTime() - restarting) / 1_000_000 + " ms");
 
                 List<CallbackReceiver.Received> calls = receiver.await(retried, r -> r.stream().anyMatch(c -> c.status() == 200), LONG);
                 assertThat(calls.subList(0, failedBeforeKill)).allMatch(c -> c.status() == 500);
