@@ -25,8 +25,11 @@ import java.util.function.Predicate;
  * each path as told: accept, fail a number of times first, fail until allowed, or hold the request open.
  */
 final class CallbackReceiver implements AutoCloseable {
-    /** One request as received, with the status it was answered (0: held open, never answered). */
-    record Received(String path, Map<String, String> headers, byte[] body, int status) {
+    /**
+     * One request as received, with the status it was answered (0: held open, never answered) and when it
+     * arrived ({@link System#nanoTime}).
+     */
+    record Received(String path, Map<String, String> headers, byte[] body, int status, long arrivedNanos) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -111,6 +114,12 @@ final class CallbackReceiver implements AutoCloseable {
         }
     }
 
+    /** The milliseconds between consecutive requests, for printing the back-off a test saw. */
+    static List<Long> gapsMillis(List<Received> calls) {
+        return java.util.stream.IntStream.range(1, calls.size())
+                .mapToObj(i -> (calls.get(i).arrivedNanos() - calls.get(i - 1).arrivedNanos()) / 1_000_000).toList();
+    }
+
     private void answer(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         byte[] body = exchange.getRequestBody().readAllBytes();
@@ -118,7 +127,7 @@ final class CallbackReceiver implements AutoCloseable {
         exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v.get(0)));
         if (holding.getOrDefault(path, false)) {
             held.incrementAndGet();
-            received.add(new Received(path, headers, body, 0));
+            received.add(new Received(path, headers, body, 0, System.nanoTime()));
             try {
                 closing.await(5, TimeUnit.MINUTES);
             } catch (InterruptedException e) {
@@ -130,7 +139,7 @@ final class CallbackReceiver implements AutoCloseable {
         }
         AtomicInteger left = failuresLeft.get(path);
         int status = failing.getOrDefault(path, false) ? 500 : left != null && left.getAndDecrement() > 0 ? 503 : 200;
-        received.add(new Received(path, headers, body, status));
+        received.add(new Received(path, headers, body, status, System.nanoTime()));
         exchange.sendResponseHeaders(status, -1);
         exchange.close();
     }

@@ -78,6 +78,7 @@ class CallbacksITCase {
         List<CallbackReceiver.Received> calls = receiver.await(path, r -> r.stream().anyMatch(c -> c.status() == 200),
                 Duration.ofMinutes(2));
         assertThat(calls).extracting(CallbackReceiver.Received::status).containsExactly(503, 503, 200);
+        System.out.println("CallbacksITCase: the clip's attempts " + CallbackReceiver.gapsMillis(calls) + " ms apart");
         assertThat(calls).extracting(c -> c.header(CallbackSignature.ATTEMPT)).containsExactly("1", "2", "3");
         String eventId = calls.get(0).header(CallbackSignature.EVENT_ID);
         assertThat(eventId).isNotBlank();
@@ -153,6 +154,8 @@ class CallbacksITCase {
         JsonNode job = awaitCallback(jobId, "GaveUp");
         List<CallbackReceiver.Received> calls = receiver.on(path);
         assertThat(calls.size()).as("retried with back-off until given up").isGreaterThanOrEqualTo(3);
+        System.out.println("CallbacksITCase: " + calls.size() + " attempts before giving up, "
+                + CallbackReceiver.gapsMillis(calls) + " ms apart");
         assertThat(calls).allMatch(c -> c.status() == 500);
         assertThat(job.path("Callback").path("Attempts").asInt()).isEqualTo(calls.size());
         assertThat(job.path("Callback").path("LastError").asText()).isEqualTo("The receiver answered HTTP 500.");

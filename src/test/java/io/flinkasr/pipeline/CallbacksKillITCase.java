@@ -75,6 +75,8 @@ class CallbacksKillITCase {
                         + (System.nanoTime() - restarting) / 1_000_000 + " ms");
 
                 List<CallbackReceiver.Received> calls = receiver.await(retried, r -> r.stream().anyMatch(c -> c.status() == 200), LONG);
+                System.out.println("CallbacksKillITCase: delivered " + (calls.get(calls.size() - 1).arrivedNanos() - restarting) / 1_000_000
+                        + " ms after the restart began; attempts " + CallbackReceiver.gapsMillis(calls) + " ms apart");
                 assertThat(calls.subList(0, failedBeforeKill)).allMatch(c -> c.status() == 500);
                 String eventId = calls.get(0).header(CallbackSignature.EVENT_ID);
                 assertThat(calls).as("the event id survives the kill").allMatch(c -> eventId.equals(c.header(CallbackSignature.EVENT_ID)));
