@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Every job and media asset the API knows, materialised from the compacted topics: the requests topic
  * gives each job as Created, the states topic (committed transactions only) its later states, the assets
- * topic the registered media, the callbacks topic where each job's completion callback stands. A restart of the API reads them from the beginning, so nothing is lost. A
- * job's state only moves forward here, whatever order records arrive in.
+ * topic the registered media, the callbacks topic where each job's completion callback stands. A restart
+ * of the API reads them from the beginning, so nothing is lost. A job's state only moves forward here,
+ * whatever order records arrive in.
  */
 public final class Catalog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
