@@ -128,7 +128,17 @@ public final class LocalStack implements AutoCloseable {
                 apiConfig.set(AsrOptions.UNSIGNED_FROM_LOOPBACK, true);
             }
             ApiServer api = new ApiServer(apiConfig, jobs, keys, () -> stateOf(job)).start(apiHost, apiPort);
-            Callbacks callbacks = jobConfig.get(AsrOptions.CALLBACKS_ENABLED) ? Callbacks.start(jobConfig, keys, api.meters()) : null;
+            Callbacks callbacks = null;
+            if (jobConfig.get(AsrOptions.CALLBACKS_ENABLED)) {
+                try {
+                    callbacks = Callbacks.start(jobConfig, keys, api.meters());
+                } catch (Exception e) {
+                    api.close();
+                    jobs.close();
+                    job.cancel();
+                    throw e;
+                }
+            }
             return new LocalStack(kafka, job, webUi, jobs, api, callbacks, apiHost, usersFile, keys);
         } catch (Exception e) {
             kafka.close();
