@@ -81,6 +81,18 @@ public final class AccessKeys {
         return Optional.ofNullable(byId.get(accessKeyId));
     }
 
+    /**
+     * The key that signs something for a tenant: the key with this id while it still belongs to the tenant,
+     * else the tenant's first key; empty where the tenant has no key any more.
+     */
+    public Optional<AccessKey> signingKey(long userId, String accessKeyId) {
+        AccessKey named = accessKeyId == null ? null : byId.get(accessKeyId);
+        if (named != null && named.userId == userId) {
+            return Optional.of(named);
+        }
+        return byId.values().stream().filter(k -> k.userId == userId).findFirst();
+    }
+
     public AccessKey first() {
         return byId.values().iterator().next();
     }

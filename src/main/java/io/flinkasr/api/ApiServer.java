@@ -18,7 +18,11 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.javalin.http.Context;
+import io.flinkasr.media.remote.OutboundAddresses;
 import io.flinkasr.media.remote.RemoteMedia;
+import io.flinkasr.media.remote.RemoteMediaSettings;
+import io.flinkasr.records.Callback;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -58,6 +62,7 @@ public final class ApiServer implements AutoCloseable {
             "SubmitASRJob", "GetSmartHandleJob", "ListSmartJobs", "RegisterMediaInfo", "GetMediaInfo");
 
     private final Catalog jobs;
+    private final OutboundAddresses notifyAddresses;
     private final AccessControl access;
     private final PipelineHealth pipeline;
     private final Dashboard dashboard;
@@ -80,6 +85,7 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(Configuration config, Catalog jobs, AccessKeys keys, PipelineHealth pipeline) {
         this.jobs = jobs;
         this.pipeline = pipeline;
+        this.notifyAddresses = new OutboundAddresses(RemoteMediaSettings.from(config));
         this.access = new AccessControl(keys, config.get(AsrOptions.SIGNATURE_WINDOW), config.get(AsrOptions.UNSIGNED_FROM_LOOPBACK),
                 new RateLimits(config.get(AsrOptions.RATE_LIMIT), config.get(AsrOptions.RATE_BURST)));
         this.metricsToken = config.getOptional(AsrOptions.METRICS_TOKEN_FILE).map(ApiServer::readToken).orElse(null);
@@ -206,6 +212,11 @@ public final class ApiServer implements AutoCloseable {
         return this;
     }
 
+    /** The registry behind /metrics, for components that run beside the API (completion callbacks). */
+    public MeterRegistry meters() {
+        return metrics;
+    }
+
     public int port() {
         return http.port();
     }
@@ -308,6 +319,8 @@ public final class ApiServer implements AutoCloseable {
     private ObjectNode submit(String requestId, AccessKey caller, Map<String, String> params) {
         String jobId = UUID.randomUUID().toString().replace("-", "");
         JobRequest request = SubmitParameters.parse(params, caller.userId, jobId, Instant.now());
+        request.accessKeyId = caller.accessKeyId; // signs the job's completion callback
+        NotifyAddresses.check(request.userData, notifyAddresses);
         MediaAsset asset = jobs.asset(request.inputFile, caller.userId);
         if (asset != null) {
             request.mediaUrl = asset.inputUrl; // InputFile names a registered media asset
@@ -341,6 +354,10 @@ public final class ApiServer implements AutoCloseable {
             throw new IceException(404, "InvalidParameter.JobId", "The specified JobId does not exist.");
         }
         ObjectNode body = IceResponses.job(requestId, status);
+        Callback callback = jobs.callback(jobId, caller.userId);
+        if (callback != null) {
+            body.set("Callback", NotifyAddresses.shown(callback));
+        }
         if (format != null && status.state == JobState.Finished) {
             body.put("FormattedOutput", format == TranscriptFormat.json && !wordTimestamps
                     ? body.path("JobResult").path("AiResult").asText()

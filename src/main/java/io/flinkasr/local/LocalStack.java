@@ -5,6 +5,7 @@ import io.flinkasr.api.AccessKeys;
 import io.flinkasr.api.ApiServer;
 import io.flinkasr.api.Catalog;
 import io.flinkasr.api.PortInUseException;
+import io.flinkasr.callbacks.Callbacks;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.workflow.AsrPipeline;
 import io.flinkasr.workflow.JobTopics;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole service in one JVM: an embedded Kafka broker, the Flink job on a MiniCluster (with its web
- * UI) and the HTTP API. Everything it keeps lives under the data folder: Kafka's log (so every job and
+ * UI), the HTTP API and the completion callbacks. Everything it keeps lives under the data folder: Kafka's log (so every job and
  * its states), Flink's checkpoints (a restart resumes the running jobs from the latest one) and the
  * access-key file when none is given.
  */
@@ -57,6 +58,7 @@ public final class LocalStack implements AutoCloseable {
     private final JobClient flinkJob;
     private final Catalog jobs;
     private final ApiServer api;
+    private final Callbacks callbacks;
     private final String webUi;
     private final String flinkMetrics;
     private final Path usersFile;
@@ -66,7 +68,8 @@ public final class LocalStack implements AutoCloseable {
     private final String apiHostForUrl;
 
     private LocalStack(DataFolderLock lock, EmbeddedKafka kafka, JobClient flinkJob, String webUi, String flinkMetrics, Catalog jobs,
-            ApiServer api, String apiHost, Path usersFile, AccessKeys keys) {
+            ApiServer api, Callbacks callbacks, String apiHost, Path usersFile, AccessKeys keys) {
+        this.callbacks = callbacks;
         InetAddress bound = addressOf(apiHost);
         this.apiHostForUrl = bound == null || bound.isAnyLocalAddress() || bound.isLoopbackAddress() ? LOOPBACK
                 : bound instanceof java.net.Inet6Address ? "[" + bound.getHostAddress() + "]" : bound.getHostAddress();
@@ -180,7 +183,16 @@ public final class LocalStack implements AutoCloseable {
             }
             JobClient running = job;
             ApiServer api = new ApiServer(apiConfig, jobs, keys, () -> stateOf(running)).start(apiHost, apiPort);
-            return new LocalStack(lock, kafka, job, webUi, flinkMetrics, jobs, api, apiHost, usersFile, keys);
+            Callbacks callbacks = null;
+            if (jobConfig.get(AsrOptions.CALLBACKS_ENABLED)) {
+                try {
+                    callbacks = Callbacks.start(jobConfig, keys, api.meters());
+                } catch (Exception | Error e) {
+                    api.close();
+                    throw e;
+                }
+            }
+            return new LocalStack(lock, kafka, job, webUi, flinkMetrics, jobs, api, callbacks, apiHost, usersFile, keys);
         } catch (Exception | Error e) {
             if (jobs != null) {
                 jobs.close();
@@ -371,6 +383,13 @@ public final class LocalStack implements AutoCloseable {
             api.close();
         } catch (RuntimeException e) {
             LOG.warn("Stopping the API", e);
+        }
+        if (callbacks != null) {
+            try {
+                callbacks.close();
+            } catch (Exception e) {
+                LOG.warn("Stopping the completion callbacks", e);
+            }
         }
         try {
             flinkJob.cancel().get();
