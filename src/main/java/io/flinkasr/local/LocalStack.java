@@ -258,11 +258,15 @@ public final class LocalStack implements AutoCloseable {
         if (!flink.contains(RestOptions.BIND_PORT)) {
             flink.set(RestOptions.BIND_PORT, String.valueOf(freePortFrom(8081)));
         }
-        if (flink.keySet().stream().noneMatch(key -> key.startsWith(REPORTERS))) {
-            // Flink's metrics (the same names as its PrometheusReporter's) for Prometheus, on loopback
-            flink.setString(REPORTERS + "prom.factory.class", LoopbackPrometheusReporterFactory.class.getName());
-            flink.setString(REPORTERS + "prom." + LoopbackPrometheusReporterFactory.HOST, LOOPBACK);
-            flink.setString(REPORTERS + "prom." + LoopbackPrometheusReporterFactory.PORT, String.valueOf(freePortFrom(9249)));
+        String prom = REPORTERS + "prom.";
+        if (flink.keySet().stream().noneMatch(key -> key.startsWith(REPORTERS) && !key.startsWith(prom))) {
+            // Flink's metrics (the same names as its PrometheusReporter's) for Prometheus, on loopback unless
+            // metrics.reporter.prom.* says otherwise; no default when other reporters are configured
+            setIfAbsent(flink, prom + "factory.class", LoopbackPrometheusReporterFactory.class.getName());
+            setIfAbsent(flink, prom + LoopbackPrometheusReporterFactory.HOST, LOOPBACK);
+            if (!flink.containsKey(prom + LoopbackPrometheusReporterFactory.PORT)) {
+                flink.setString(prom + LoopbackPrometheusReporterFactory.PORT, String.valueOf(freePortFrom(9249)));
+            }
         }
         if (!flink.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
             // a state reaches the API with the checkpoint after it; a barrier waits at most for one turn of
@@ -304,6 +308,12 @@ public final class LocalStack implements AutoCloseable {
             return InetAddress.getByName(host);
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    private static void setIfAbsent(Configuration config, String key, String value) {
+        if (!config.containsKey(key)) {
+            config.setString(key, value);
         }
     }
 
