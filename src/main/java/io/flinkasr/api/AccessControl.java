@@ -62,6 +62,33 @@ public final class AccessControl {
         return book == null ? 0 : book.size();
     }
 
+    /** Whether unsigned requests from this machine speak for the first key. */
+    public boolean trustsLoopback() {
+        return unsignedFromLoopback;
+    }
+
+    /** The key unsigned requests from this machine speak for. */
+    public AccessKey loopbackKey() {
+        return keys.first();
+    }
+
+    /**
+     * The key whose id and secret these are, or null: the dashboard's sign-in, where the browser sends the
+     * pair once (the signature of every API request proves the same).
+     */
+    public AccessKey signIn(String accessKeyId, String accessKeySecret) {
+        AccessKey key = accessKeyId == null ? null : keys.find(accessKeyId).orElse(null);
+        if (key == null || accessKeySecret == null || !Signatures.same(key.accessKeySecret, accessKeySecret)) {
+            return null;
+        }
+        return key;
+    }
+
+    /** Spends one request of the key's budget (Throttling past it): the dashboard's reads count as API requests. */
+    public void charge(AccessKey key) {
+        rates.acquire(key);
+    }
+
     public AccessKey authenticate(Request request, Instant now) {
         String authorization = request.headers().get("authorization");
         if (authorization != null && authorization.startsWith("ACS3-")) {

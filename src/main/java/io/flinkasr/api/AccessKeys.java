@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * The access keys the API accepts, from a JSON array of {@code {"userId", "accessKeyId",
- * "accessKeySecret"}}. The first key's tenant is the default one for unsigned local use.
+ * "accessKeySecret"}} and, optionally, {@code "role": "operator"} (see {@link AccessKey}). The first key's tenant is the default one for unsigned local use.
  */
 public final class AccessKeys {
     /** The secret of {@code deploy/users.example.json}: public, so never a key. */
@@ -38,6 +38,10 @@ public final class AccessKeys {
             if (key.accessKeyId == null || key.accessKeyId.isBlank() || key.accessKeySecret == null
                     || key.accessKeySecret.isBlank()) {
                 throw new InvalidKeys("every access key needs an accessKeyId and an accessKeySecret");
+            }
+            if (key.role != null && !key.role.equals(AccessKey.TENANT) && !key.role.equals(AccessKey.OPERATOR)) {
+                throw new IllegalArgumentException("access key " + key.accessKeyId + " has role '" + key.role
+                        + "': use \"" + AccessKey.TENANT + "\" or \"" + AccessKey.OPERATOR + "\"");
             }
             if (byId.put(key.accessKeyId, key) != null) {
                 throw new InvalidKeys("access key " + key.accessKeyId + " is listed twice");
@@ -62,6 +66,7 @@ public final class AccessKeys {
         random.nextBytes(secret);
         long userId = 1_000_000_000_000_000L + Math.floorMod(random.nextLong(), 8_000_000_000_000_000L);
         AccessKey key = new AccessKey(userId, "LTAI" + HexFormat.of().formatHex(id), HexFormat.of().formatHex(secret));
+        key.role = AccessKey.OPERATOR; // whoever starts a local stack runs it: the dashboard shows them every tenant
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(List.of(key)));
         try {
@@ -74,6 +79,18 @@ public final class AccessKeys {
 
     public Optional<AccessKey> find(String accessKeyId) {
         return Optional.ofNullable(byId.get(accessKeyId));
+    }
+
+    /**
+     * The key that signs something for a tenant: the key with this id while it still belongs to the tenant,
+     * else the tenant's first key; empty where the tenant has no key any more.
+     */
+    public Optional<AccessKey> signingKey(long userId, String accessKeyId) {
+        AccessKey named = accessKeyId == null ? null : byId.get(accessKeyId);
+        if (named != null && named.userId == userId) {
+            return Optional.of(named);
+        }
+        return byId.values().stream().filter(k -> k.userId == userId).findFirst();
     }
 
     public AccessKey first() {

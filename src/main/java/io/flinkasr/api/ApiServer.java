@@ -18,7 +18,11 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.javalin.http.Context;
+import io.flinkasr.media.remote.OutboundAddresses;
 import io.flinkasr.media.remote.RemoteMedia;
+import io.flinkasr.media.remote.RemoteMediaSettings;
+import io.flinkasr.records.Callback;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -58,8 +62,10 @@ public final class ApiServer implements AutoCloseable {
             "SubmitASRJob", "GetSmartHandleJob", "ListSmartJobs", "RegisterMediaInfo", "GetMediaInfo");
 
     private final Catalog jobs;
+    private final OutboundAddresses notifyAddresses;
     private final AccessControl access;
     private final PipelineHealth pipeline;
+    private final Dashboard dashboard;
     private final String metricsToken;
     private final Javalin http;
     private final ClientLimits clients;
@@ -79,6 +85,7 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(Configuration config, Catalog jobs, AccessKeys keys, PipelineHealth pipeline) {
         this.jobs = jobs;
         this.pipeline = pipeline;
+        this.notifyAddresses = new OutboundAddresses(RemoteMediaSettings.from(config));
         this.access = new AccessControl(keys, config.get(AsrOptions.SIGNATURE_WINDOW), config.get(AsrOptions.UNSIGNED_FROM_LOOPBACK),
                 new RateLimits(config.get(AsrOptions.RATE_LIMIT), config.get(AsrOptions.RATE_BURST)));
         this.metricsToken = config.getOptional(AsrOptions.METRICS_TOKEN_FILE).map(ApiServer::readToken).orElse(null);
@@ -87,12 +94,16 @@ public final class ApiServer implements AutoCloseable {
                 Duration.ofMillis(Math.max(100, Math.min(1000, readTimeout.toMillis() / 4))));
         this.idleMillis = config.get(AsrOptions.API_IDLE_TIMEOUT).toMillis();
         this.tlsPort = config.getOptional(AsrOptions.TLS_KEYSTORE).map(keystore -> config.get(AsrOptions.TLS_PORT));
+        this.dashboard = config.get(AsrOptions.DASHBOARD_ENABLED) ? new Dashboard(config, jobs, access) : null;
         int maxConnections = config.get(AsrOptions.API_MAX_CONNECTIONS);
         long minDataRate = config.get(AsrOptions.API_MIN_DATA_RATE).getBytes();
         this.http = Javalin.create(javalin -> {
             javalin.showJavalinBanner = false;
             javalin.http.maxRequestSize = MAX_BODY_BYTES;
             javalin.useVirtualThreads = false;
+            if (dashboard != null) {
+                Dashboard.serveFiles(javalin);
+            }
             javalin.jetty.modifyHttpConfiguration(httpConfig -> {
                 httpConfig.setMinRequestDataRate(minDataRate);
                 httpConfig.setSendServerVersion(false);
@@ -116,6 +127,9 @@ public final class ApiServer implements AutoCloseable {
                 throw new IceException(403, "Forbidden", "Requests from flink-asr's own media fetcher are refused.");
             }
         });
+        if (dashboard != null) {
+            dashboard.routes(http);
+        }
         http.get("/", this::handle);
         http.post("/", this::handle);
         http.get("/health", this::health);
@@ -124,6 +138,10 @@ public final class ApiServer implements AutoCloseable {
             Gauge.builder("flinkasr.jobs", jobs, c -> c.count(state)).tag("state", state.name())
                     .description("Jobs the API knows, by state").register(metrics);
         }
+        Gauge.builder("flinkasr.jobs.without.progress", jobs, c -> c.longestWithoutProgress(System.currentTimeMillis()) / 1000.0)
+                .baseUnit("seconds")
+                .description("How long the Created or Executing job longest without progress has waited (0: none waits)")
+                .register(metrics);
         FunctionCounter.builder("flinkasr.api.connections.refused", clients, ClientLimits::refused)
                 .description("Connections closed because their client address held too many").register(metrics);
         FunctionCounter.builder("flinkasr.api.requests.cut.off", clients, ClientLimits::cutOff)
@@ -194,6 +212,11 @@ public final class ApiServer implements AutoCloseable {
         return this;
     }
 
+    /** The registry behind /metrics, for components that run beside the API (completion callbacks). */
+    public MeterRegistry meters() {
+        return metrics;
+    }
+
     public int port() {
         return http.port();
     }
@@ -227,6 +250,12 @@ public final class ApiServer implements AutoCloseable {
     private void handle(Context ctx) throws Exception {
         String requestId = UUID.randomUUID().toString().toUpperCase();
         ctx.attribute("requestId", requestId);
+        if (dashboard != null && Dashboard.wantsPage(ctx)) {
+            // a browser at the root: the dashboard (an ICE call always names its Action)
+            ctx.attribute("action", "dashboard");
+            ctx.redirect("dashboard/");
+            return;
+        }
         byte[] payload = body(ctx);
         Escapes.check(ctx.queryString(), "query");
         Map<String, String> query = first(ctx.queryParamMap());
@@ -290,6 +319,8 @@ public final class ApiServer implements AutoCloseable {
     private ObjectNode submit(String requestId, AccessKey caller, Map<String, String> params) {
         String jobId = UUID.randomUUID().toString().replace("-", "");
         JobRequest request = SubmitParameters.parse(params, caller.userId, jobId, Instant.now());
+        request.accessKeyId = caller.accessKeyId; // signs the job's completion callback
+        NotifyAddresses.check(request.userData, notifyAddresses);
         MediaAsset asset = jobs.asset(request.inputFile, caller.userId);
         if (asset != null) {
             request.mediaUrl = asset.inputUrl; // InputFile names a registered media asset
@@ -323,6 +354,10 @@ public final class ApiServer implements AutoCloseable {
             throw new IceException(404, "InvalidParameter.JobId", "The specified JobId does not exist.");
         }
         ObjectNode body = IceResponses.job(requestId, status);
+        Callback callback = jobs.callback(jobId, caller.userId);
+        if (callback != null) {
+            body.set("Callback", NotifyAddresses.shown(callback));
+        }
         if (format != null && status.state == JobState.Finished) {
             body.put("FormattedOutput", format == TranscriptFormat.json && !wordTimestamps
                     ? body.path("JobResult").path("AiResult").asText()

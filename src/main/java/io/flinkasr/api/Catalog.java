@@ -1,6 +1,7 @@
 package io.flinkasr.api;
 
 import io.flinkasr.config.AsrOptions;
+import io.flinkasr.records.Callback;
 import io.flinkasr.records.Json;
 import io.flinkasr.records.JobRequest;
 import io.flinkasr.records.JobState;
@@ -36,18 +37,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Every job and media asset the API knows, materialised from the compacted topics: the requests topic
  * gives each job as Created, the states topic (committed transactions only) its later states, the assets
- * topic the registered media. A restart of the API reads them from the beginning, so nothing is lost. A
- * job's state only moves forward here, whatever order records arrive in.
+ * topic the registered media, the callbacks topic where each job's completion callback stands. A restart
+ * of the API reads them from the beginning, so nothing is lost. A job's state only moves forward here,
+ * whatever order records arrive in.
  */
 public final class Catalog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
 
     private final Map<String, JobStatus> jobs = new ConcurrentHashMap<>();
     private final Map<String, MediaAsset> assets = new ConcurrentHashMap<>();
+    private final Map<String, Callback> callbacks = new ConcurrentHashMap<>();
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final String requestsTopic;
     private final String assetsTopic;
+    private final String callbacksTopic;
     private final Thread reader;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -57,6 +61,7 @@ public final class Catalog implements AutoCloseable {
         this.requestsTopic = config.get(AsrOptions.REQUESTS_TOPIC);
         this.assetsTopic = config.get(AsrOptions.ASSETS_TOPIC);
         String statesTopic = config.get(AsrOptions.STATES_TOPIC);
+        this.callbacksTopic = config.get(AsrOptions.CALLBACKS_TOPIC);
         Properties producerProps = new Properties();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -72,7 +77,7 @@ public final class Catalog implements AutoCloseable {
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(requestsTopic, statesTopic, assetsTopic)) {
+        for (String topic : List.of(requestsTopic, statesTopic, assetsTopic, callbacksTopic)) {
             consumer.partitionsFor(topic, Duration.ofSeconds(30))
                     .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
         }
@@ -142,6 +147,9 @@ public final class Catalog implements AutoCloseable {
             if (record.topic().equals(requestsTopic)) {
                 JobRequest request = Json.read(record.value(), JobRequest.class);
                 apply(JobStatus.of(request, JobState.Created, request.createTime));
+            } else if (record.topic().equals(callbacksTopic)) {
+                Callback callback = Json.read(record.value(), Callback.class);
+                callbacks.put(callback.jobId, callback);
             } else if (record.topic().equals(assetsTopic)) {
                 MediaAsset asset = Json.read(record.value(), MediaAsset.class);
                 assets.put(asset.mediaId, asset);
@@ -199,10 +207,21 @@ public final class Catalog implements AutoCloseable {
         jobs.merge(status.jobId(), status, (current, next) -> current.state.mayMoveTo(next.state) ? next : current);
     }
 
+    /** Where the job's completion callback stands, if it has one and belongs to the user. */
+    public Callback callback(String jobId, long userId) {
+        Callback callback = callbacks.get(jobId);
+        return callback != null && callback.userId == userId ? callback : null;
+    }
+
     /** The job, if it exists and belongs to the user. */
     public JobStatus get(String jobId, long userId) {
         JobStatus status = jobs.get(jobId);
         return status != null && status.request.userId == userId ? status : null;
+    }
+
+    /** The job, whoever it belongs to (the dashboard of an operator), or null. */
+    public JobStatus find(String jobId) {
+        return jobs.get(jobId);
     }
 
     /** How many jobs are in the state, over all users. */
@@ -210,10 +229,26 @@ public final class Catalog implements AutoCloseable {
         return jobs.values().stream().filter(s -> s.state == state).count();
     }
 
+    /**
+     * How long the Created or Executing job that has gone longest without a new state (progress) has waited, in
+     * milliseconds at {@code now}; 0 when no job is waiting.
+     */
+    public long longestWithoutProgress(long now) {
+        return jobs.values().stream()
+                .filter(s -> !s.state.isFinal())
+                .mapToLong(s -> Math.max(0, now - s.modifiedTime))
+                .max()
+                .orElse(0);
+    }
+
     /** The user's jobs that match, newest first. */
     public List<JobStatus> list(long userId, Predicate<JobStatus> filter) {
+        return listAll(s -> s.request.userId == userId && filter.test(s));
+    }
+
+    /** Every user's jobs that match, newest first (the dashboard of an operator). */
+    public List<JobStatus> listAll(Predicate<JobStatus> filter) {
         return jobs.values().stream()
-                .filter(s -> s.request.userId == userId)
                 .filter(filter)
                 .sorted(JobListing.NEWEST_FIRST)
                 .toList();

@@ -54,7 +54,7 @@ public final class IceResponses {
         }
         body.set("SmartJobInfo", smartJobInfo(status));
         body.set("Progress", progress(status));
-        if (status.chunks != null) {
+        if (status.chunks != null && status.state == JobState.Finished) { // an Executing state's chunks are for the dashboard
             ArrayNode chunks = body.putArray("Chunks");
             for (ChunkInfo c : status.chunks) {
                 chunks.addObject().put("Seq", c.seq).put("From", c.from).put("To", c.to).put("Subtask", c.subtask);
@@ -121,6 +121,12 @@ public final class IceResponses {
         if (status.mediaSeconds > 0) {
             p.put("MediaSeconds", Math.round(status.mediaSeconds * 1000) / 1000.0);
         }
+        p.put("Percent", percent(status));
+        return p;
+    }
+
+    /** How far the job is, in percent to a tenth: by chunks once their number is known, else by seconds. */
+    static double percent(JobStatus status) {
         double percent;
         if (status.state == JobState.Finished) {
             percent = 100;
@@ -131,7 +137,6 @@ public final class IceResponses {
         } else {
             percent = 0;
         }
-        p.put("Percent", Math.round(percent * 10) / 10.0);
-        return p;
+        return Math.round(percent * 10) / 10.0;
     }
 }

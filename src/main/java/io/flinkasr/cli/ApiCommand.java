@@ -6,6 +6,7 @@ import io.flinkasr.api.Catalog;
 import io.flinkasr.api.FlinkRestHealth;
 import io.flinkasr.api.PipelineHealth;
 import io.flinkasr.api.PortInUseException;
+import io.flinkasr.callbacks.Callbacks;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.workflow.JobTopics;
 import java.nio.file.Path;
@@ -66,10 +67,18 @@ public class ApiCommand implements Callable<Integer> {
             jobs.close();
             throw StartProblems.explained(e, "--port");
         }
+        Callbacks callbacks = config.get(AsrOptions.CALLBACKS_ENABLED) ? Callbacks.start(config, keys, api.meters()) : null;
         System.out.println("flink-asr API ready on port " + api.port());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             api.close();
+            if (callbacks != null) {
+                try {
+                    callbacks.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             stopped.countDown();
         }));
         stopped.await();

@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
         description = "Start the local stack, transcribe a bundled sample through the API, print it, keep running.")
 public class DemoCommand implements Callable<Integer> {
     static final String SAMPLE = "jfk.ogg";
+    /** Time to open the dashboard before the sample is submitted (not with --exit). */
+    static final java.time.Duration WATCH_DELAY = java.time.Duration.ofSeconds(10);
 
     @Mixin ConfigOptions options;
 
@@ -57,6 +59,12 @@ public class DemoCommand implements Callable<Integer> {
         }));
 
         ApiClient api = new ApiClient(stack.apiUrl(), stack.accessKey());
+        System.out.println();
+        System.out.println("Watch it live: " + stack.dashboardUrl() + "  (open it in a browser on this machine)");
+        if (!exitAfter) {
+            System.out.println("Submitting the sample in " + WATCH_DELAY.toSeconds() + " s ...");
+            Thread.sleep(WATCH_DELAY.toMillis()); // time to open the page and see the job from its start
+        }
         long started = System.nanoTime();
         JsonNode submitted = api.call("SubmitASRJob", Map.of("InputFile", sample.toString(), "Title", "demo: " + SAMPLE));
         String jobId = submitted.path("JobId").asText();

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             LocalCommand.class,
             TranscribeCommand.class,
             ApiCommand.class,
+            CallbacksCommand.class,
             JobCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
@@ -53,6 +54,6 @@ public final class FlinkAsr {
     }
 
     private static boolean keepsRunning(String command) {
-        return command.equals("local") || command.equals("api") || command.equals("demo");
+        return command.equals("local") || command.equals("api") || command.equals("callbacks") || command.equals("demo");
     }
 }

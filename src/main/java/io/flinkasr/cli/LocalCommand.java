@@ -39,16 +39,20 @@ public class LocalCommand implements Callable<Integer> {
     }
 
     static LocalStack start(Configuration config, Path dataDir, int apiPort, Path users) throws Exception {
-        System.err.println("Starting flink-asr (Kafka, Flink, API) with data in " + dataDir.toAbsolutePath() + " ...");
         LocalStack stack;
         try {
-            stack = LocalStack.start(config, dataDir.toAbsolutePath(), apiPort, users);
+            stack = LocalStack.start(config, dataDir.toAbsolutePath(), apiPort, users, () -> System.err.println(
+                    "Starting flink-asr (Kafka, Flink, API) with data in " + dataDir.toAbsolutePath() + " ..."));
         } catch (Exception e) {
             throw StartProblems.explained(e, "--api-port");
         }
         System.out.println("API:          " + stack.apiUrl() + "  (ICE actions, e.g. ?Action=SubmitASRJob&InputFile=...)");
         System.out.println("Job list:     " + stack.apiUrl() + "?Action=ListSmartJobs");
+        System.out.println("Dashboard:    " + stack.dashboardUrl());
         System.out.println("Flink web UI: " + stack.webUi());
+        if (stack.flinkMetricsUrl() != null) {
+            System.out.println("Prometheus:   " + stack.apiUrl() + "metrics (API) and " + stack.flinkMetricsUrl() + " (Flink)");
+        }
         System.out.println("Kafka:        " + stack.bootstrapServers());
         System.out.println("Access keys:  " + stack.usersFile());
         if (!config.contains(AsrOptions.API_HOST)) {

@@ -40,6 +40,20 @@ public final class AsrOptions {
                     .defaultValue("asr-media-assets")
                     .withDescription("Compacted topic of registered media assets (RegisterMediaInfo), keyed by MediaId.");
 
+    public static final ConfigOption<String> EVENTS_TOPIC =
+            key("asr.kafka.events-topic")
+                    .stringType()
+                    .defaultValue("asr-job-events")
+                    .withDescription("Topic of completion events (one JSON event per job that ends Finished or Failed),"
+                            + " keyed by JobId, for consumers inside the platform.");
+
+    public static final ConfigOption<String> CALLBACKS_TOPIC =
+            key("asr.kafka.callbacks-topic")
+                    .stringType()
+                    .defaultValue("asr-job-callbacks")
+                    .withDescription("Compacted topic of completion callbacks, keyed by JobId: each callback's latest"
+                            + " state (Pending with its next attempt, Delivered, GaveUp).");
+
     public static final ConfigOption<String> GROUP_ID =
             key("asr.kafka.group-id")
                     .stringType()
@@ -316,6 +330,56 @@ public final class AsrOptions {
                     .withDescription(
                             "How long the assembler remembers an ended job, to drop its late chunks.");
 
+    public static final ConfigOption<Boolean> CALLBACKS_ENABLED =
+            key("asr.callbacks.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription("Whether this process (api, local) delivers completion callbacks and writes"
+                            + " the events topic. Run it in one process per cluster, or in a 'callbacks' process.");
+
+    public static final ConfigOption<String> CALLBACKS_GROUP_ID =
+            key("asr.callbacks.group-id")
+                    .stringType()
+                    .defaultValue("flink-asr-callbacks")
+                    .withDescription("Consumer group (and transactional id) with which callbacks read the states topic.");
+
+    public static final ConfigOption<Duration> CALLBACKS_FIRST_RETRY =
+            key("asr.callbacks.first-retry")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription("Wait after a callback's first failed attempt; it doubles with each further one.");
+
+    public static final ConfigOption<Duration> CALLBACKS_MAX_RETRY_INTERVAL =
+            key("asr.callbacks.max-retry-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription("The longest wait between two attempts at a callback.");
+
+    public static final ConfigOption<Duration> CALLBACKS_GIVE_UP_AFTER =
+            key("asr.callbacks.give-up-after")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(24))
+                    .withDescription("A callback not delivered this long after the job ended is given up (GaveUp).");
+
+    public static final ConfigOption<Duration> CALLBACKS_TIMEOUT =
+            key("asr.callbacks.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription("The longest one callback attempt may take (connect, send, answer).");
+
+    public static final ConfigOption<Integer> CALLBACKS_CONCURRENCY =
+            key("asr.callbacks.concurrency")
+                    .intType()
+                    .defaultValue(16)
+                    .withDescription("Callback attempts under way at once.");
+
+    public static final ConfigOption<Integer> CALLBACKS_PER_HOST =
+            key("asr.callbacks.per-host")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription("Callback attempts under way at once to one host (a slow or dead receiver holds"
+                            + " no more than this many).");
+
     public static final ConfigOption<Integer> API_PORT =
             key("asr.api.port").intType().defaultValue(8080).withDescription("HTTP port of the API.");
 
@@ -380,6 +444,28 @@ public final class AsrOptions {
                             "The Flink REST endpoint (http://jobmanager:8081) that the api command asks whether the"
                                     + " job named 'flink-asr' is RUNNING; /health is DOWN while it is not. Unset: /health"
                                     + " reports the API and its Kafka reader only. The local stack asks its own job.");
+
+    public static final ConfigOption<Boolean> DASHBOARD_ENABLED =
+            key("asr.dashboard.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Serve the read-only web dashboard at /dashboard/ (a browser's GET of / goes there);"
+                                    + " off: those paths answer InvalidAction.NotFound like any unknown path.");
+
+    public static final ConfigOption<Duration> DASHBOARD_SESSION_TIMEOUT =
+            key("asr.dashboard.session-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(8))
+                    .withDescription("How long a dashboard sign-in lasts (an HttpOnly cookie; kept in the API's memory).");
+
+    public static final ConfigOption<String> DASHBOARD_FLINK_UI_URL =
+            key("asr.dashboard.flink-ui-url")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Address of the Flink web UI as a browser reaches it (http://127.0.0.1:8081), linked"
+                                    + " from the dashboard for operators. The local stack sets its own.");
 
     public static final ConfigOption<Duration> SIGNATURE_WINDOW =
             key("asr.api.signature-window")

@@ -5,12 +5,14 @@ import io.flinkasr.api.AccessKeys;
 import io.flinkasr.api.ApiServer;
 import io.flinkasr.api.Catalog;
 import io.flinkasr.api.PortInUseException;
+import io.flinkasr.callbacks.Callbacks;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.workflow.AsrPipeline;
 import io.flinkasr.workflow.JobTopics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,13 +41,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole service in one JVM: an embedded Kafka broker, the Flink job on a MiniCluster (with its web
- * UI) and the HTTP API. Everything it keeps lives under the data folder: Kafka's log (so every job and
+ * UI), the HTTP API and the completion callbacks. Everything it keeps lives under the data folder: Kafka's log (so every job and
  * its states), Flink's checkpoints (a restart resumes the running jobs from the latest one) and the
  * access-key file when none is given.
  */
 public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
     private static final String LOOPBACK = "127.0.0.1";
+    private static final String REPORTERS = "metrics.reporter.";
 
     /** How long the API's job table may take to read the job topics before the stack gives up starting. */
     static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(2);
@@ -55,15 +58,18 @@ public final class LocalStack implements AutoCloseable {
     private final JobClient flinkJob;
     private final Catalog jobs;
     private final ApiServer api;
+    private final Callbacks callbacks;
     private final String webUi;
+    private final String flinkMetrics;
     private final Path usersFile;
     private final AccessKeys keys;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final String apiHostForUrl;
 
-    private LocalStack(DataFolderLock lock, EmbeddedKafka kafka, JobClient flinkJob, String webUi, Catalog jobs, ApiServer api, String apiHost,
-            Path usersFile, AccessKeys keys) {
+    private LocalStack(DataFolderLock lock, EmbeddedKafka kafka, JobClient flinkJob, String webUi, String flinkMetrics, Catalog jobs,
+            ApiServer api, Callbacks callbacks, String apiHost, Path usersFile, AccessKeys keys) {
+        this.callbacks = callbacks;
         InetAddress bound = addressOf(apiHost);
         this.apiHostForUrl = bound == null || bound.isAnyLocalAddress() || bound.isLoopbackAddress() ? LOOPBACK
                 : bound instanceof java.net.Inet6Address ? "[" + bound.getHostAddress() + "]" : bound.getHostAddress();
@@ -72,6 +78,7 @@ public final class LocalStack implements AutoCloseable {
         this.kafka = kafka;
         this.flinkJob = flinkJob;
         this.webUi = webUi;
+        this.flinkMetrics = flinkMetrics;
         this.jobs = jobs;
         this.api = api;
         this.usersFile = usersFile;
@@ -86,6 +93,15 @@ public final class LocalStack implements AutoCloseable {
      * @param usersFile the access-key file, or null to use (or create) {@code dataDir/users.json}
      */
     public static LocalStack start(Configuration config, Path dataDir, int apiPort, Path usersFile) throws Exception {
+        return start(config, dataDir, apiPort, usersFile, () -> {});
+    }
+
+    /**
+     * Starts the stack as {@link #start(Configuration, Path, int, Path)} does, calling {@code starting} once
+     * the data folder is locked and the API's port found free, just before Kafka and Flink start.
+     */
+    public static LocalStack start(Configuration config, Path dataDir, int apiPort, Path usersFile, Runnable starting)
+            throws Exception {
         DataFolderLock lock = DataFolderLock.acquire(dataDir); // before Kafka opens its log there
         String apiHost = config.getOptional(AsrOptions.API_HOST).orElse(LOOPBACK);
         EmbeddedKafka kafka = null;
@@ -96,6 +112,7 @@ public final class LocalStack implements AutoCloseable {
             if (config.contains(AsrOptions.TLS_KEYSTORE)) {
                 PortInUseException.requireFree(apiHost, config.get(AsrOptions.TLS_PORT), true);
             }
+            starting.run();
             kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), 0);
             if (apiPort == 0) {
                 apiPort = freePort(apiHost); // known before the job starts, so the media fetcher can be kept off it
@@ -115,20 +132,40 @@ public final class LocalStack implements AutoCloseable {
                 keys = AccessKeys.load(usersFile);
             }
 
-            Configuration flink = miniClusterConfig(jobConfig, dataDir);
-            // the media fetcher never reaches the stack's own listeners, even where loopback is allow-listed
-            List<Integer> ownPorts = new ArrayList<>(jobConfig.get(AsrOptions.HTTP_DENIED_PORTS));
-            ownPorts.addAll(kafka.ports());
-            ownPorts.add(apiPort);
-            ownPorts.add(Integer.parseInt(flink.get(RestOptions.BIND_PORT).split("-")[0]));
-            if (jobConfig.contains(AsrOptions.TLS_KEYSTORE)) {
-                ownPorts.add(jobConfig.get(AsrOptions.TLS_PORT));
+            boolean restPortChosen = !config.contains(RestOptions.BIND_PORT);
+            Configuration flink = null;
+            String flinkMetrics = null;
+            for (int attempt = 1; job == null; attempt++) {
+                flink = miniClusterConfig(jobConfig, dataDir);
+                // the media fetcher never reaches the stack's own listeners, even where loopback is allow-listed
+                List<Integer> ownPorts = new ArrayList<>(config.get(AsrOptions.HTTP_DENIED_PORTS));
+                ownPorts.addAll(kafka.ports());
+                ownPorts.add(apiPort);
+                ownPorts.add(Integer.parseInt(flink.get(RestOptions.BIND_PORT).split("-")[0]));
+                flinkMetrics = flinkMetricsUrl(flink);
+                if (flinkMetrics != null) {
+                    ownPorts.add(URI.create(flinkMetrics).getPort());
+                }
+                if (jobConfig.contains(AsrOptions.TLS_KEYSTORE)) {
+                    ownPorts.add(jobConfig.get(AsrOptions.TLS_PORT));
+                }
+                Configuration pipelineConfig = new Configuration(jobConfig);
+                pipelineConfig.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
+                flink.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+                AsrPipeline.defineWithKafka(env, pipelineConfig);
+                try {
+                    job = env.executeAsync("flink-asr");
+                    jobConfig = pipelineConfig;
+                } catch (Exception e) {
+                    // the web UI's port was free when chosen, but another process can take it before Flink binds it
+                    if (!restPortChosen || attempt == 3
+                            || ExceptionUtils.findThrowable(e, java.net.BindException.class).isEmpty()) {
+                        throw e;
+                    }
+                    LOG.info("The Flink web UI's port was taken meanwhile; choosing another");
+                }
             }
-            jobConfig.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
-            flink.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
-            AsrPipeline.defineWithKafka(env, jobConfig);
-            job = env.executeAsync("flink-asr");
             String webUi = "http://127.0.0.1:" + flink.get(RestOptions.BIND_PORT).split("-")[0];
 
             jobs = new Catalog(jobConfig);
@@ -141,9 +178,21 @@ public final class LocalStack implements AutoCloseable {
             if (!config.contains(AsrOptions.UNSIGNED_FROM_LOOPBACK)) {
                 apiConfig.set(AsrOptions.UNSIGNED_FROM_LOOPBACK, true);
             }
+            if (!config.contains(AsrOptions.DASHBOARD_FLINK_UI_URL)) {
+                apiConfig.set(AsrOptions.DASHBOARD_FLINK_UI_URL, webUi);
+            }
             JobClient running = job;
             ApiServer api = new ApiServer(apiConfig, jobs, keys, () -> stateOf(running)).start(apiHost, apiPort);
-            return new LocalStack(lock, kafka, job, webUi, jobs, api, apiHost, usersFile, keys);
+            Callbacks callbacks = null;
+            if (jobConfig.get(AsrOptions.CALLBACKS_ENABLED)) {
+                try {
+                    callbacks = Callbacks.start(jobConfig, keys, api.meters());
+                } catch (Exception | Error e) {
+                    api.close();
+                    throw e;
+                }
+            }
+            return new LocalStack(lock, kafka, job, webUi, flinkMetrics, jobs, api, callbacks, apiHost, usersFile, keys);
         } catch (Exception | Error e) {
             if (jobs != null) {
                 jobs.close();
@@ -208,6 +257,12 @@ public final class LocalStack implements AutoCloseable {
         }
         if (!flink.contains(RestOptions.BIND_PORT)) {
             flink.set(RestOptions.BIND_PORT, String.valueOf(freePortFrom(8081)));
+        }
+        if (flink.keySet().stream().noneMatch(key -> key.startsWith(REPORTERS))) {
+            // Flink's metrics (the same names as its PrometheusReporter's) for Prometheus, on loopback
+            flink.setString(REPORTERS + "prom.factory.class", LoopbackPrometheusReporterFactory.class.getName());
+            flink.setString(REPORTERS + "prom." + LoopbackPrometheusReporterFactory.HOST, LOOPBACK);
+            flink.setString(REPORTERS + "prom." + LoopbackPrometheusReporterFactory.PORT, String.valueOf(freePortFrom(9249)));
         }
         if (!flink.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
             // a state reaches the API with the checkpoint after it; a barrier waits at most for one turn of
@@ -279,8 +334,27 @@ public final class LocalStack implements AutoCloseable {
         return "http://" + apiHostForUrl + ":" + api.port() + "/";
     }
 
+    /** The dashboard's page (a browser's GET of the API's root lands there too). */
+    public String dashboardUrl() {
+        return apiUrl() + "dashboard/";
+    }
+
     public String webUi() {
         return webUi;
+    }
+
+    /** Where Flink's metrics are served for Prometheus, or null when another reporter was configured. */
+    public String flinkMetricsUrl() {
+        return flinkMetrics;
+    }
+
+    private static String flinkMetricsUrl(Configuration flink) {
+        String prefix = REPORTERS + "prom.";
+        if (!LoopbackPrometheusReporterFactory.class.getName().equals(flink.getString(prefix + "factory.class", null))) {
+            return null;
+        }
+        return "http://" + flink.getString(prefix + LoopbackPrometheusReporterFactory.HOST, LOOPBACK) + ":"
+                + flink.getString(prefix + LoopbackPrometheusReporterFactory.PORT, null) + "/metrics";
     }
 
     public String bootstrapServers() {
@@ -309,6 +383,13 @@ public final class LocalStack implements AutoCloseable {
             api.close();
         } catch (RuntimeException e) {
             LOG.warn("Stopping the API", e);
+        }
+        if (callbacks != null) {
+            try {
+                callbacks.close();
+            } catch (Exception e) {
+                LOG.warn("Stopping the completion callbacks", e);
+            }
         }
         try {
             flinkJob.cancel().get();

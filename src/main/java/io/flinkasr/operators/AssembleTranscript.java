@@ -41,6 +41,7 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
     private transient ValueState<JobProgress> progress;
     private transient MapState<Integer, ChunkResult> results;
     private transient StagedWindows staged;
+    private transient JobOutcomes outcomes;
 
     public AssembleTranscript(Configuration config) {
         this.stallMillis = config.get(AsrOptions.STALL_TIMEOUT).toMillis();
@@ -54,6 +55,7 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
         results = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("results", Types.INT, Types.POJO(ChunkResult.class)));
         staged = new StagedWindows(Path.of(stagingDir));
+        outcomes = new JobOutcomes(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -150,6 +152,7 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
 
     private void end(JobProgress job, JobStatus last, Context ctx, Collector<JobStatus> out) throws Exception {
         out.collect(last);
+        outcomes.ended(last);
         // the recognisers are done with what the job staged (chunks still queued decode the media again, unread)
         if (job.request != null) {
             staged.release(job.request);
@@ -174,12 +177,17 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
         JobStatus status = JobStatus.of(job.request, JobState.Executing, now);
         status.mediaSeconds = job.mediaSeconds;
         status.chunksTotal = job.totalChunks;
+        List<ChunkInfo> done = new ArrayList<>();
         for (ChunkResult r : results.values()) {
             if (!r.failed()) {
                 status.chunksDone++;
                 status.secondsDone += r.length;
+                done.add(ChunkInfo.of(r));
             }
         }
+        // the chunks recognised so far (a few numbers each), so the dashboard draws the timeline as it grows
+        done.sort(Comparator.comparingInt(c -> c.seq));
+        status.chunks = done.toArray(new ChunkInfo[0]);
         return status;
     }
 
@@ -198,7 +206,7 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
         List<Segment> segments = new ArrayList<>();
         List<ChunkInfo> chunks = new ArrayList<>();
         for (ChunkResult r : ordered) {
-            chunks.add(new ChunkInfo(r.seq, r.offset + r.lead, r.offset + r.length, r.subtask));
+            chunks.add(ChunkInfo.of(r));
         }
         for (Segment s : Seams.join(ordered)) {
             segments.addAll(Transcript.finish(s, job.request));

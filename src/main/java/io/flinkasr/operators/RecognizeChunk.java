@@ -26,6 +26,8 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -53,6 +55,8 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
     static final int LANES = 2;
     /** One turn in this many goes to the chunk that has waited longest. */
     static final int OLDEST_EVERY = 4;
+    /** Chunks whose recognition times the chunkRecognitionMillis histogram summarises. */
+    private static final int CHUNK_TIMES_KEPT = 500;
 
     private final RecognizerFactory recognizers;
     private final String attemptsDir;
@@ -76,9 +80,34 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
     private transient int queued;
     private transient Counter chunks;
     private transient Counter audioMillis;
+    private transient Counter recognitionMillis;
+    private transient Histogram chunkMillis;
 
-    /** A chunk on a recognizer: its decoding so far. */
-    private record Underway(int lane, SpeechRecognizer.Decoding decoding) {}
+    /** A chunk on a recognizer: its decoding so far, when it began (epoch ms) and the recognizer's time on it. */
+    private static final class Underway {
+        private final int lane;
+        private final SpeechRecognizer.Decoding decoding;
+        private final long startedAt;
+        private long nanos;
+
+        Underway(int lane, SpeechRecognizer.Decoding decoding, long startedAt) {
+            this.lane = lane;
+            this.decoding = decoding;
+            this.startedAt = startedAt;
+        }
+
+        int lane() {
+            return lane;
+        }
+
+        SpeechRecognizer.Decoding decoding() {
+            return decoding;
+        }
+
+        long startedAt() {
+            return startedAt;
+        }
+    }
 
     public RecognizeChunk(RecognizerFactory recognizers, Configuration config) {
         this.recognizers = recognizers;
@@ -99,6 +128,10 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         attempts = attemptsDir == null ? null : new ChunkAttempts(attemptsDir, maxAttempts);
         chunks = getRuntimeContext().getMetricGroup().counter("chunksRecognized");
         audioMillis = getRuntimeContext().getMetricGroup().counter("audioMillisRecognized");
+        // time in the recognizer: its rate over audioMillisRecognized's is the recognizers' real-time factor
+        recognitionMillis = getRuntimeContext().getMetricGroup().counter("recognitionMillis");
+        chunkMillis = getRuntimeContext().getMetricGroup().histogram("chunkRecognitionMillis",
+                new DescriptiveStatisticsHistogram(CHUNK_TIMES_KEPT));
         getRuntimeContext().getMetricGroup().gauge("chunksQueued", () -> queued);
     }
 
@@ -151,6 +184,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
 
     /** Starts a chunk on a lane; null when it was answered without a recognizer (silence, no media, given up). */
     private Underway begin(Chunk chunk, int lane, Collector<ChunkResult> out) throws Exception {
+        long startedAt = System.currentTimeMillis();
         if (attempts != null && !attempts.begin(chunk.key())) {
             LOG.warn("Chunk {} crashed its worker {} times; failing its job", chunk, maxAttempts);
             ChunkResult result = result(chunk);
@@ -181,7 +215,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         if (lanes[lane] == null) {
             lanes[lane] = recognizers.create();
         }
-        Underway run = new Underway(lane, lanes[lane].start(pcm));
+        Underway run = new Underway(lane, lanes[lane].start(pcm), startedAt);
         underway.put(chunk.key(), run);
         return run;
     }
@@ -189,11 +223,15 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
     /** Feeds one slice of a chunk's audio; answers the chunk once all of it is in. */
     private void turn(Chunk chunk, Underway run, Collector<ChunkResult> out) throws Exception {
         ChunkResult result = result(chunk);
+        long started = System.nanoTime();
+        result.startedAt = run.startedAt();
         try {
             if (!run.decoding().feed((int) (SLICE_SECONDS * AudioDecoder.BYTES_PER_SECOND))) {
+                spent(run, started);
                 return;
             }
             List<Segment> segments = run.decoding().segments();
+            spent(run, started);
             for (Segment s : segments) {
                 s.from += chunk.offset;
                 s.to += chunk.offset;
@@ -207,6 +245,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
             result.segments = segments.toArray(new Segment[0]);
             chunks.inc();
             audioMillis.inc(Math.round(result.length * 1000));
+            chunkMillis.update(run.nanos / 1_000_000);
         } catch (RuntimeException e) {
             LOG.warn("Recognition failed for chunk {}", chunk, e);
             run.decoding().close();
@@ -215,6 +254,14 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         }
         underway.remove(chunk.key());
         finish(chunk, result, out);
+    }
+
+    /** Adds the time since {@code started} to the chunk's and to recognitionMillis. */
+    private void spent(Underway run, long started) {
+        long now = System.nanoTime();
+        long before = run.nanos / 1_000_000;
+        run.nanos += now - started;
+        recognitionMillis.inc(run.nanos / 1_000_000 - before);
     }
 
     private void finish(Chunk chunk, ChunkResult result, Collector<ChunkResult> out) throws Exception {
@@ -254,6 +301,8 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         result.overlap = chunk.overlap;
         result.lead = chunk.lead;
         result.subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        result.endedAt = System.currentTimeMillis(); // answered now; a chunk that needed no recognizer began now too
+        result.startedAt = result.endedAt;
         return result;
     }
 

@@ -13,6 +13,9 @@ public class ChunkResult {
     public Segment[] segments;
     /** Which recognition subtask decoded the chunk (shown in the job's chunk list). */
     public int subtask;
+    /** Epoch milliseconds when recognition took the chunk up, and when it answered it (the job's chunk timeline). */
+    public long startedAt;
+    public long endedAt;
     public String errorCode;
     public String errorMessage;
 

@@ -7,6 +7,8 @@ package io.flinkasr.records;
 public class JobRequest {
     public String jobId;
     public long userId;
+    /** The access key that submitted the job (it signs the job's completion callback). */
+    public String accessKeyId;
     /** What the user passed as InputFile, echoed back verbatim. */
     public String inputFile;
     /** Where the media is, when InputFile names a registered media asset (its InputURL); else null. */

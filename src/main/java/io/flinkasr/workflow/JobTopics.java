@@ -47,8 +47,9 @@ public final class JobTopics {
 
     /**
      * Creates the requests, states and assets topics where they do not exist yet: compacted (the latest record
-     * of each job is kept for ever), 16 MB records, replicas and min.insync.replicas from
-     * {@code asr.kafka.replication-factor} / {@code asr.kafka.min-insync-replicas} (else the brokers' defaults).
+     * of each job is kept for ever), 16 MB records; and the callbacks (compacted) and events topics. Replicas and
+     * min.insync.replicas from {@code asr.kafka.replication-factor} / {@code asr.kafka.min-insync-replicas} (else
+     * the brokers' defaults).
      */
     public static void ensureExist(Configuration config) throws Exception {
         String bootstrapServers = config.get(AsrOptions.BOOTSTRAP_SERVERS);
@@ -70,19 +71,29 @@ public final class JobTopics {
             }
             for (String name : List.of(config.get(AsrOptions.REQUESTS_TOPIC), config.get(AsrOptions.STATES_TOPIC),
                     config.get(AsrOptions.ASSETS_TOPIC))) {
-                Map<String, String> settings = new HashMap<>(Map.of("cleanup.policy", "compact", "max.message.bytes", "16777216"));
-                config.getOptional(AsrOptions.MIN_INSYNC_REPLICAS)
-                        .ifPresent(n -> settings.put("min.insync.replicas", String.valueOf(n)));
-                NewTopic topic = new NewTopic(name, Optional.of(config.get(AsrOptions.TOPIC_PARTITIONS)),
-                                config.getOptional(AsrOptions.REPLICATION_FACTOR).map(Integer::shortValue))
-                        .configs(settings);
-                try {
-                    admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
+                create(admin, topic(config, name, Map.of("cleanup.policy", "compact", "max.message.bytes", "16777216")));
+            }
+            // completion callbacks: each job's latest callback record kept (compacted); the events topic is a
+            // stream for consumers inside the platform, kept as long as the cluster keeps topics (7 days by default)
+            create(admin, topic(config, config.get(AsrOptions.CALLBACKS_TOPIC), Map.of("cleanup.policy", "compact")));
+            create(admin, topic(config, config.get(AsrOptions.EVENTS_TOPIC), Map.of()));
+        }
+    }
+
+    private static NewTopic topic(Configuration config, String name, Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>(settings);
+        config.getOptional(AsrOptions.MIN_INSYNC_REPLICAS).ifPresent(n -> all.put("min.insync.replicas", String.valueOf(n)));
+        return new NewTopic(name, Optional.of(config.get(AsrOptions.TOPIC_PARTITIONS)),
+                        config.getOptional(AsrOptions.REPLICATION_FACTOR).map(Integer::shortValue))
+                .configs(all);
+    }
+
+    private static void create(Admin admin, NewTopic topic) throws Exception {
+        try {
+            admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
             }
         }
     }

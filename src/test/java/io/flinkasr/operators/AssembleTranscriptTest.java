@@ -1,6 +1,7 @@
 package io.flinkasr.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.records.ChunkResult;
@@ -127,6 +128,29 @@ class AssembleTranscriptTest {
         assertThat(output()).extracting(s -> s.chunksDone).containsExactly(0, 1, 2);
         assertThat(last().chunksTotal).isEqualTo(3);
         assertThat(last().mediaSeconds).isEqualTo(60);
+    }
+
+    @Test
+    void everyStateCarriesTheChunksDoneSoFarWithTheirSubtaskAndRecognitionTimes() throws Exception {
+        harness.processElement1(JobEvent.started(request(false), 60), 1);
+        ChunkResult second = chunk(1, 20, "b");
+        second.startedAt = 5_000;
+        second.endedAt = 7_500;
+        harness.processElement2(second, 1);
+        ChunkResult first = chunk(0, 0, "a");
+        first.startedAt = 5_100;
+        first.endedAt = 8_000;
+        harness.processElement2(first, 1);
+
+        JobStatus executing = last();
+        assertThat(executing.state).isEqualTo(JobState.Executing);
+        assertThat(executing.chunks).extracting(c -> c.seq, c -> c.subtask, c -> c.startedAt, c -> c.endedAt)
+                .containsExactly(tuple(0, 0, 5_100L, 8_000L), tuple(1, 1, 5_000L, 7_500L));
+
+        harness.processElement1(JobEvent.chunked(JOB, 2), 1);
+        assertThat(last().state).isEqualTo(JobState.Finished);
+        assertThat(last().chunks).extracting(c -> c.seq, c -> c.subtask, c -> c.startedAt, c -> c.endedAt)
+                .containsExactly(tuple(0, 0, 5_100L, 8_000L), tuple(1, 1, 5_000L, 7_500L));
     }
 
     @Test

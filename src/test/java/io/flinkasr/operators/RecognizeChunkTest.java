@@ -131,6 +131,22 @@ class RecognizeChunkTest {
     }
 
     @Test
+    void eachResultTellsWhichSubtaskRecognisedItAndWhen() throws Exception {
+        long before = System.currentTimeMillis();
+        try (var harness = harness(RecognizeChunkTest::oneWord, null)) {
+            harness.processElement(chunk("job", 0, 0.0, 10.0), 0);
+            harness.processElement(chunk("job", 1, 10.0, 10.0), 0);
+            List<ChunkResult> results = run(harness);
+
+            assertThat(results).hasSize(2).allSatisfy(r -> {
+                assertThat(r.subtask).isZero();
+                assertThat(r.startedAt).isBetween(before, r.endedAt);
+                assertThat(r.endedAt).isLessThanOrEqualTo(System.currentTimeMillis());
+            });
+        }
+    }
+
+    @Test
     void theRecogniserHearsExactlyTheChunksWindowOfTheMedia() throws Exception {
         try (var harness = harness(RecognizeChunkTest::sliced, null)) {
             harness.processElement(chunk("job", 0, 2.5, 7.0), 0);
