@@ -2,6 +2,7 @@ package io.flinkasr.callbacks;
 
 import io.flinkasr.api.AccessKeys;
 import io.flinkasr.workflow.JobTopics;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -22,12 +23,14 @@ public final class Callbacks implements AutoCloseable {
     private final Thread recording;
     private final CallbackDispatcher dispatcher;
 
-    private Callbacks(CompletionRecorder recorder, CallbackDispatcher dispatcher) {
+    private Callbacks(CompletionRecorder recorder, CallbackDispatcher dispatcher, MeterRegistry meters) {
         this.recorder = recorder;
         this.dispatcher = dispatcher;
         this.recording = new Thread(recorder, "completion-recorder");
         recording.setDaemon(true);
         recording.start();
+        Gauge.builder("flinkasr.callbacks.recorder.up", recording, t -> t.isAlive() ? 1 : 0)
+                .description("1 while job ends are being recorded as events and callbacks (0: see the log)").register(meters);
     }
 
     /**
@@ -39,12 +42,13 @@ public final class Callbacks implements AutoCloseable {
     public static Callbacks start(Configuration config, AccessKeys keys, MeterRegistry meters) throws Exception {
         CallbackSettings settings = CallbackSettings.from(config);
         JobTopics.ensureExist(config);
-        CallbackDispatcher dispatcher = new CallbackDispatcher(settings, keys, meters != null ? meters : new SimpleMeterRegistry());
+        MeterRegistry registry = meters != null ? meters : new SimpleMeterRegistry();
+        CallbackDispatcher dispatcher = new CallbackDispatcher(settings, keys, registry);
         try {
             if (!dispatcher.awaitCaughtUp(Duration.ofMinutes(5))) {
                 LOG.warn("The callbacks topic was not read to its end within 5 minutes; delivering as it is read");
             }
-            return new Callbacks(new CompletionRecorder(settings), dispatcher);
+            return new Callbacks(new CompletionRecorder(settings), dispatcher, registry);
         } catch (Exception | Error e) {
             dispatcher.close();
             throw e;

@@ -162,6 +162,7 @@ class CallbacksITCase {
         assertThat(job.path("State").asText()).as("the job itself stays Finished").isEqualTo("Finished");
         assertThat(metric("flinkasr_callbacks_given_up_total")).isGreaterThanOrEqualTo(1);
         assertThat(metric("flinkasr_callbacks_attempts_failed_total")).isGreaterThanOrEqualTo(calls.size());
+        assertThat(metric("flinkasr_callbacks_recorder_up")).isEqualTo(1);
     }
 
     @Test
