@@ -45,6 +45,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import org.apache.flink.configuration.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -375,7 +377,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static SubtitleLayout layoutWith(SubtitleLayout layout, Map<String, String> params, String name,
-            java.util.function.BiFunction<SubtitleLayout, String, SubtitleLayout> change) {
+            BiFunction<SubtitleLayout, String, SubtitleLayout> change) {
         String value = params.get(name);
         if (value == null || value.isBlank()) {
             return layout;

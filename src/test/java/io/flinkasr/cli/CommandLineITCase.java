@@ -67,6 +67,19 @@ class CommandLineITCase {
             } while (!job.path("State").asText().matches("Finished|Failed") && System.nanoTime() < deadline);
             assertThat(job.path("State").asText()).as("%s", job).isEqualTo("Finished");
             assertThat(job.path("JobResult").path("AiResult").asText()).contains("country");
+
+            // the subtitle layout and word timestamps as GetSmartHandleJob parameters
+            String vtt = api.call("GetSmartHandleJob", Map.of("JobId", jobId, "OutputFormat", "vtt", "WordTimestamps", "true",
+                    "MaxLineWidth", "20", "MaxLineCount", "1")).path("FormattedOutput").asText();
+            List<String> cueText = vtt.lines().filter(l -> !l.isEmpty() && !l.equals("WEBVTT") && !l.contains(" --> ")).toList();
+            assertThat(cueText).as(vtt).isNotEmpty().allSatisfy(line -> {
+                assertThat(line.replaceAll("<[0-9:.]+>", "").length()).isLessThanOrEqualTo(20);
+            });
+            assertThat(vtt.split("\n\n")).as("one line a cue").allSatisfy(cue -> assertThat(cue.lines().count()).isLessThanOrEqualTo(2));
+            assertThat(vtt).containsPattern("\\w <\\d\\d:\\d\\d:\\d\\d\\.\\d{3}>\\w");
+            ApiClient.Answer tooNarrow = api.send("GetSmartHandleJob", Map.of("JobId", jobId, "OutputFormat", "srt", "MaxLineWidth", "5"));
+            assertThat(tooNarrow.status()).isEqualTo(400);
+            assertThat(tooNarrow.body().path("Message").asText()).contains("MaxLineWidth", "from 10 to 200");
         }
     }
 
