@@ -144,6 +144,13 @@ class DashboardITCase {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(forged.statusCode()).isEqualTo(415);
         assertThat(forged.headers().firstValue("Set-Cookie")).isEmpty();
+        HttpResponse<String> elsewhere = http.send(HttpRequest.newBuilder(URI.create(local + "dashboard/api/session"))
+                .header("Content-Type", "application/json").header("Origin", "http://evil.example")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(
+                        Map.of("accessKeyId", A.accessKeyId, "accessKeySecret", A.accessKeySecret))))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(elsewhere.statusCode()).isEqualTo(403);
+        assertThat(elsewhere.headers().firstValue("Set-Cookie")).isEmpty();
     }
 
     @Test
