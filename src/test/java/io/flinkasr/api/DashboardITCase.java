@@ -98,7 +98,7 @@ class DashboardITCase {
         assertThat(Path.of(chromedriver)).as("Debian's chromium-driver package (see .ci/run)").isExecutable();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1500",
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,2300",
                 "--no-proxy-server", "--host-resolver-rules=MAP dashboard.test 127.0.0.1");
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(chromedriver)).build();
         browser = new ChromeDriver(service, options);
