@@ -225,14 +225,31 @@ final class Dashboard {
             throw new IceException(415, "InvalidParameter.ContentType", "Send application/json.");
         }
         String origin = ctx.header("Origin");
-        if (origin != null && !origin.equalsIgnoreCase(ctx.scheme() + "://" + ctx.host())) {
+        if (origin != null && !sameHost(origin, ctx.host())) {
             throw new IceException(403, "Forbidden", "The dashboard answers its own pages only.");
+        }
+    }
+
+    /**
+     * Whether a browser's Origin names the host the request was sent to. Only the host names are compared:
+     * behind a TLS-terminating proxy the page's scheme and port are not the API's.
+     */
+    static boolean sameHost(String origin, String host) {
+        if (host == null) {
+            return false;
+        }
+        try {
+            String originHost = java.net.URI.create(origin).getHost();
+            String requestHost = java.net.URI.create("http://" + host).getHost();
+            return originHost != null && originHost.equalsIgnoreCase(requestHost);
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
     private static String cookie(Context ctx, String value, long maxAgeSeconds) {
         return COOKIE + "=" + value + "; Path=" + PATH + "; Max-Age=" + maxAgeSeconds + "; HttpOnly; SameSite=Strict"
-                + ("https".equals(ctx.scheme()) ? "; Secure" : "");
+                + ("https".equals(ctx.scheme()) || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto")) ? "; Secure" : "");
     }
 
     private static String text(JsonNode form, String field) {

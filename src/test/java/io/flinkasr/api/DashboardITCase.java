@@ -98,7 +98,7 @@ class DashboardITCase {
         assertThat(Path.of(chromedriver)).as("Debian's chromium-driver package (see .ci/run)").isExecutable();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1500",
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,2300",
                 "--no-proxy-server", "--host-resolver-rules=MAP dashboard.test 127.0.0.1");
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(chromedriver)).build();
         browser = new ChromeDriver(service, options);
@@ -144,6 +144,13 @@ class DashboardITCase {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(forged.statusCode()).isEqualTo(415);
         assertThat(forged.headers().firstValue("Set-Cookie")).isEmpty();
+        HttpResponse<String> elsewhere = http.send(HttpRequest.newBuilder(URI.create(local + "dashboard/api/session"))
+                .header("Content-Type", "application/json").header("Origin", "http://evil.example")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(
+                        Map.of("accessKeyId", A.accessKeyId, "accessKeySecret", A.accessKeySecret))))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(elsewhere.statusCode()).isEqualTo(403);
+        assertThat(elsewhere.headers().firstValue("Set-Cookie")).isEmpty();
     }
 
     @Test

@@ -132,4 +132,14 @@ class DashboardViewsTest {
         assertThat(Dashboard.loopbackName("localhost.evil.example")).isFalse();
         assertThat(Dashboard.loopbackName(null)).isFalse();
     }
+
+    @Test
+    void aSignInIsTakenFromAPageOfTheSameHostOnly() {
+        assertThat(Dashboard.sameHost("http://127.0.0.1:8080", "127.0.0.1:8080")).isTrue();
+        assertThat(Dashboard.sameHost("https://asr.example.com", "asr.example.com:8080")).as("behind a TLS proxy").isTrue();
+        assertThat(Dashboard.sameHost("http://evil.example", "127.0.0.1:8080")).isFalse();
+        assertThat(Dashboard.sameHost("http://asr.example.com.evil.example", "asr.example.com")).isFalse();
+        assertThat(Dashboard.sameHost("null", "127.0.0.1:8080")).as("a sandboxed frame's origin").isFalse();
+        assertThat(Dashboard.sameHost("http://127.0.0.1:8080", null)).isFalse();
+    }
 }
