@@ -11,10 +11,12 @@ import io.flinkasr.output.TranscriptFormat;
 import io.flinkasr.records.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,11 +24,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.WebOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -91,17 +96,28 @@ public class TranscribeCommand implements Callable<Integer> {
             roots.add(input.file().getParent().toString());
         }
         options.overrides.putIfAbsent(AsrOptions.MEDIA_ROOTS.key(), String.join(";", roots));
-        Configuration config = options.load();
-
         Path dataDir = Files.createTempDirectory("flink-asr-transcribe");
+        // everything the private stack writes stays in its folder, which goes at the end (Ctrl-C included)
+        options.overrides.putIfAbsent(AsrOptions.STAGING_DIR.key(), dataDir.resolve("staging").toString());
+        options.overrides.putIfAbsent(CoreOptions.TMP_DIRS.key(), dataDir.resolve("tmp").toString());
+        options.overrides.putIfAbsent(WebOptions.TMP_DIR.key(), dataDir.resolve("web").toString());
+        Configuration config = options.load();
         AtomicReference<LocalStack> started = new AtomicReference<>();
-        // Ctrl-C: stop the stack and remove its folder; the normal end does the same in finally
+        AtomicBoolean stopping = new AtomicBoolean();
+        // Ctrl-C: this hook alone stops the stack and then removes its folder (removed any earlier, Kafka finds
+        // its log folder gone and halts the JVM before the stack is stopped); the normal end does it in finally
         Thread cleanup = new Thread(() -> {
+            stopping.set(true);
             LocalStack stack = started.get();
-            if (stack != null) {
-                stack.close();
+            try {
+                if (stack != null) {
+                    stack.close();
+                }
+            } catch (RuntimeException e) {
+                // stopping at Ctrl-C, beside the JVM's other shutdown hooks: the folder goes anyway
+            } finally {
+                deleteQuietly(dataDir);
             }
-            deleteQuietly(dataDir);
         }, "transcribe-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         err.println("Starting a private flink-asr stack ...");
@@ -154,12 +170,20 @@ public class TranscribeCommand implements Callable<Integer> {
                 out.flush();
             }
             return failures == 0 ? 0 : 1;
+        } catch (Exception e) {
+            if (stopping.get()) {
+                return 130; // Ctrl-C: the API went away under the progress bar; the hook is stopping the rest
+            }
+            throw e;
         } finally {
-            deleteQuietly(dataDir);
+            boolean hookRuns = false;
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException shuttingDown) {
-                // the hook is running or has run
+                hookRuns = true;
+            }
+            if (!hookRuns) {
+                deleteQuietly(dataDir);
             }
         }
     }
@@ -207,14 +231,43 @@ public class TranscribeCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Removes the folder, whatever is in it. At Ctrl-C, Flink's and Kafka's own shutdown hooks may still be
+     * writing or deleting files in it, so a file that vanishes or cannot go is passed over and the walk is
+     * made again, a few times, until the folder is gone.
+     */
     private static void deleteQuietly(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | java.io.UncheckedIOException ignored) {
-            // a temp folder
+        for (int attempt = 0; attempt < 10 && Files.exists(dir); attempt++) {
+            try {
+                Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                        file.toFile().delete();
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException e) {
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path folder, IOException e) {
+                        folder.toFile().delete();
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
+            } catch (IOException ignored) {
+                // tried again below
+            }
+            if (Files.exists(dir)) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 }

@@ -402,7 +402,7 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         try {
-            flinkJob.cancel().get();
+            flinkJob.cancel().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("Stopping the Flink job", e);
         }
@@ -411,7 +411,10 @@ public final class LocalStack implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("Stopping the job table", e);
         }
-        kafka.close();
-        lock.close();
+        try {
+            kafka.close();
+        } finally {
+            lock.close();
+        }
     }
 }

@@ -120,8 +120,12 @@ class CommandLineITCase {
 
             transcribe.interrupt();
 
-            assertThat(transcribe.exitCode(Duration.ofMinutes(2))).as(transcribe.stderr()).isNotZero();
+            assertThat(transcribe.exitCode(Duration.ofMinutes(2))).as(transcribe.stderr()).isEqualTo(130);
+            assertThat(transcribe.stderr()).as("Ctrl-C is not an error").doesNotContain("Exception", "ERROR");
         }
         assertThat(transcribeFolders(tmpDir)).as("the private stack's folder is removed").isEmpty();
+        try (var left = Files.list(tmpDir)) {
+            assertThat(left.toList()).as("nothing else of the stack (Flink's working and upload folders, staged audio)").isEmpty();
+        }
     }
 }
