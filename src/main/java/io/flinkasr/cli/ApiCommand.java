@@ -25,8 +25,7 @@ public class ApiCommand implements Callable<Integer> {
 
     @Mixin ConfigOptions options;
 
-    @Option(names = "--bootstrap-servers", description = "Kafka brokers (default: asr.kafka.bootstrap-servers).")
-    String bootstrapServers;
+    @Mixin KafkaOption kafka;
 
     @Option(names = "--port", description = "Port of the API (default: asr.api.port, 8080).")
     Integer port;
@@ -36,10 +35,7 @@ public class ApiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Configuration config = options.load();
-        if (bootstrapServers != null) {
-            config.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrapServers);
-        }
+        Configuration config = kafka.applyTo(options.load());
         if (port != null) {
             config.set(AsrOptions.API_PORT, port);
         }

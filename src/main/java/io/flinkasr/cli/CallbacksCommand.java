@@ -2,7 +2,6 @@ package io.flinkasr.cli;
 
 import io.flinkasr.api.AccessKeys;
 import io.flinkasr.callbacks.Callbacks;
-import io.flinkasr.config.AsrOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -20,18 +19,14 @@ import picocli.CommandLine.Option;
 public class CallbacksCommand implements Callable<Integer> {
     @Mixin ConfigOptions options;
 
-    @Option(names = "--bootstrap-servers", description = "Kafka brokers (default: asr.kafka.bootstrap-servers).")
-    String bootstrapServers;
+    @Mixin KafkaOption kafka;
 
     @Option(names = "--users", required = true, description = "Access-key file (the secrets that sign the callbacks).")
     Path users;
 
     @Override
     public Integer call() throws Exception {
-        Configuration config = options.load();
-        if (bootstrapServers != null) {
-            config.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrapServers);
-        }
+        Configuration config = kafka.applyTo(options.load());
         Callbacks callbacks = Callbacks.start(config, AccessKeys.load(users), null);
         System.out.println("flink-asr callbacks ready");
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,6 +1,5 @@
 package io.flinkasr.cli;
 
-import io.flinkasr.config.AsrOptions;
 import io.flinkasr.workflow.JobSettings;
 import io.flinkasr.workflow.JobTopics;
 import io.flinkasr.workflow.AsrPipeline;
@@ -9,22 +8,17 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code job}: the Flink job on its own, for {@code flink run} on a real cluster. */
 @Command(name = "job", mixinStandardHelpOptions = true, description = "Submit the Flink job (use with flink run).")
 public class JobCommand implements Callable<Integer> {
     @Mixin ConfigOptions options;
 
-    @Option(names = "--bootstrap-servers", description = "Kafka brokers (default: asr.kafka.bootstrap-servers).")
-    String bootstrapServers;
+    @Mixin KafkaOption kafka;
 
     @Override
     public Integer call() throws Exception {
-        Configuration config = options.load();
-        if (bootstrapServers != null) {
-            config.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrapServers);
-        }
+        Configuration config = kafka.applyTo(options.load());
         JobSettings.check(config);
         try {
             JobTopics.ensureExist(config);
