@@ -23,7 +23,8 @@ import org.apache.kafka.server.common.MetadataVersion;
 import org.apache.kafka.server.common.TransactionVersion;
 
 /**
- * A single-node Apache Kafka broker (KRaft, combined broker + controller) running inside the current JVM.
+ * A single-node Apache Kafka broker (KRaft, combined broker + controller) running inside the current JVM; or,
+ * for fault tests, one node of a small cluster of such nodes ({@link #startNode}).
  *
  * <p>Everything listens on 127.0.0.1 only. The log directory is formatted on first use and reused as-is
  * afterwards, so topics and records survive a restart, even on different ports: the controller quorum is
@@ -57,8 +58,29 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka start(Path logDir, int port) throws Exception {
         int brokerPort = port == 0 ? freePort() : port;
         int controllerPort = freePort();
-        KafkaConfig config = new KafkaConfig(brokerProperties(logDir.toAbsolutePath(), brokerPort, controllerPort), false);
-        formatIfNew(config);
+        return start(logDir, NODE_ID, brokerPort, controllerPort, List.of(controllerPort), Uuid.randomUuid().toString());
+    }
+
+    /**
+     * Starts node {@code nodeId} (1 to n) of a KRaft cluster of n nodes on loopback, each a combined broker
+     * and controller: node i has the broker port {@code brokerPorts[i-1]} and the controller port
+     * {@code controllerPorts[i-1]}; all share {@code clusterId}. Every topic, the internal ones included, is
+     * created with min(3, n) replicas and, from 3 nodes on, min.insync.replicas 2, so one node may be lost
+     * (its disk too) without losing a record or stopping a producer with acks=all. A node whose log folder
+     * was wiped formats it again with {@code clusterId} and copies its replicas back from the others.
+     * Returns once this node's broker is unfenced, which needs a majority of the controllers up: start the
+     * nodes side by side.
+     */
+    public static EmbeddedKafka startNode(Path logDir, int nodeId, List<Integer> brokerPorts, List<Integer> controllerPorts,
+            String clusterId) throws Exception {
+        return start(logDir, nodeId, brokerPorts.get(nodeId - 1), controllerPorts.get(nodeId - 1), controllerPorts, clusterId);
+    }
+
+    private static EmbeddedKafka start(Path logDir, int nodeId, int brokerPort, int controllerPort, List<Integer> controllerPorts,
+            String clusterId) throws Exception {
+        KafkaConfig config = new KafkaConfig(
+                brokerProperties(logDir.toAbsolutePath(), nodeId, brokerPort, controllerPort, controllerPorts), false);
+        formatIfNew(config, nodeId, clusterId);
 
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         String bootstrapServers = "127.0.0.1:" + brokerPort;
@@ -95,28 +117,36 @@ public final class EmbeddedKafka implements AutoCloseable {
         server.awaitShutdown();
     }
 
-    private static Properties brokerProperties(Path logDir, int brokerPort, int controllerPort) {
+    private static Properties brokerProperties(Path logDir, int nodeId, int brokerPort, int controllerPort,
+            List<Integer> controllerPorts) {
+        StringBuilder voters = new StringBuilder();
+        for (int i = 0; i < controllerPorts.size(); i++) {
+            voters.append(i == 0 ? "" : ",").append(i + 1).append("@127.0.0.1:").append(controllerPorts.get(i));
+        }
+        String replicas = String.valueOf(Math.min(3, controllerPorts.size()));
+        String minInsync = controllerPorts.size() >= 3 ? "2" : "1";
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", String.valueOf(NODE_ID));
-        p.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+        p.put("node.id", String.valueOf(nodeId));
+        p.put("controller.quorum.voters", voters.toString());
         p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("log.dirs", logDir.toString());
-        // Single node: every internal topic has one replica (and one partition, which keeps startup of
-        // the group and transaction coordinators fast).
-        p.put("offsets.topic.replication.factor", "1");
+        // One node (the local stack): every topic, internal ones included, has one replica. From three
+        // nodes on: three replicas, two in sync for a write. One partition for the group and transaction
+        // coordinators keeps their startup fast.
+        p.put("offsets.topic.replication.factor", replicas);
         p.put("offsets.topic.num.partitions", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.replication.factor", replicas);
+        p.put("transaction.state.log.min.isr", minInsync);
         p.put("transaction.state.log.num.partitions", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("min.insync.replicas", "1");
-        p.put("default.replication.factor", "1");
+        p.put("share.coordinator.state.topic.replication.factor", replicas);
+        p.put("share.coordinator.state.topic.min.isr", minInsync);
+        p.put("min.insync.replicas", minInsync);
+        p.put("default.replication.factor", replicas);
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
         p.put("message.max.bytes", MAX_MESSAGE_BYTES);
@@ -134,15 +164,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** Formats the log directory unless it already holds a meta.properties from an earlier format. */
-    private static void formatIfNew(KafkaConfig config) throws Exception {
+    private static void formatIfNew(KafkaConfig config, int nodeId, String clusterId) throws Exception {
         Path dir = Path.of(config.metadataLogDir());
         if (Files.exists(dir.resolve("meta.properties"))) {
             return;
         }
         new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setNodeId(NODE_ID)
-                .setClusterId(Uuid.randomUuid().toString())
+                .setNodeId(nodeId)
+                .setClusterId(clusterId)
                 .addDirectory(dir.toString())
                 .setMetadataLogDirectory(dir.toString())
                 .setControllerListenerName(CONTROLLER_LISTENER)

@@ -23,6 +23,36 @@ public final class AsrClusterSettings {
     }
 
     /**
+     * flink-conf/config.yaml's JobManager HA: Flink's ZooKeeper HA services with the quorum at
+     * {@code zooKeeperQuorum} (host:port,...), job graphs, jars and checkpoint metadata under
+     * {@code storageDir}, and the ZooKeeper session timeout after which a standby or restarted JobManager
+     * takes over from a SIGKILLed one.
+     */
+    public static Map<String, String> highAvailability(String zooKeeperQuorum, Path storageDir) {
+        Map<String, String> ha = new HashMap<>();
+        ha.put("high-availability.type", "zookeeper");
+        ha.put("high-availability.zookeeper.quorum", zooKeeperQuorum);
+        ha.put("high-availability.storageDir", storageDir.toUri().toString());
+        ha.put("high-availability.cluster-id", "/flink-asr");
+        ha.put("high-availability.zookeeper.client.session-timeout", "10 s");
+        return ha;
+    }
+
+    /**
+     * flink-conf/config.yaml's adaptive scheduler: a job runs on the slots there are (fewer after a
+     * TaskManager is lost) and scales back up to its parallelism when slots return, without a restart by hand.
+     */
+    public static Map<String, String> adaptiveScheduler() {
+        Map<String, String> adaptive = new HashMap<>();
+        adaptive.put("jobmanager.scheduler", "adaptive");
+        adaptive.put("jobmanager.adaptive-scheduler.submission.resource-wait-timeout", "1 d");
+        adaptive.put("jobmanager.adaptive-scheduler.submission.resource-stabilization-timeout", "10 s");
+        adaptive.put("jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling", "10 s");
+        adaptive.put("jobmanager.adaptive-scheduler.executing.resource-stabilization-timeout", "30 s");
+        return adaptive;
+    }
+
+    /**
      * Writes {@code out}: the jar with {@link SharedVoskModel} that the Dockerfile puts into the cluster's
      * lib/ folder, for {@link FlinkProcessCluster#start(Path, int, int, Map, java.util.List)}. Without it
      * the class comes from the job jar, into each job's own class loader, and each job (and each restart

@@ -210,15 +210,19 @@ public final class FlinkProcessCluster implements AutoCloseable {
         return processes.taskManagerAlive(index);
     }
 
-    /** SIGKILLs the JobManager and waits until it is gone. Without HA its jobs are lost with it. */
+    /**
+     * SIGKILLs the JobManager and waits until it is gone. Without HA its jobs are lost with it; with HA
+     * ({@code high-availability.type} in the configuration) the JobManager started again recovers them.
+     */
     public void killJobManager() throws InterruptedException {
         processes.killJobManager();
     }
 
     /**
      * Starts the JobManager again (killing it first if it still runs), on the same ports, and waits until
-     * its REST API answers. The TaskManagers register again by themselves within a few seconds (see
-     * {@link #awaitTaskManagers}); with HA off, no job comes back.
+     * its REST API answers (with HA: once it is the leader, after the killed one's ZooKeeper session has
+     * expired). The TaskManagers register again by themselves within a few seconds (see
+     * {@link #awaitTaskManagers}); with HA off, no job comes back, with HA every job does.
      */
     public void restartJobManager() throws Exception {
         if (processes.jobManagerAlive()) {

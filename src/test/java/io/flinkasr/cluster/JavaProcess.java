@@ -97,4 +97,13 @@ public final class JavaProcess implements AutoCloseable {
     public void close() throws InterruptedException {
         kill();
     }
+
+    /** {@link #close()}, for clean-up paths that must go on: an interruption is kept for the caller. */
+    public void closeQuietly() {
+        try {
+            kill();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

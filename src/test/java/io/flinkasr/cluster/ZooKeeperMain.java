@@ -1,0 +1,72 @@
+package io.flinkasr.cluster;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.zookeeper.server.ZooKeeperServerMain;
+
+/**
+ * A standalone ZooKeeper server alone in its JVM, for {@link JavaProcess}: {@code ZooKeeperMain DATA_DIR PORT}
+ * runs ZooKeeper's own {@link ZooKeeperServerMain} (no AdminServer) on that folder and port of loopback, prints {@value #READY}
+ * once the port accepts connections, and runs until killed. Flink's ZooKeeper HA services
+ * ({@code high-availability.type: zookeeper}) keep the leader of the JobManager, the submitted jobs and
+ * their checkpoint counters and pointers there. A restart on the same folder keeps them.
+ *
+ * <p>The jar is org.apache.zookeeper:zookeeper 3.7.1 from the test class path (through flink-test-utils'
+ * curator-test), the line of the client that Flink 2.2.1 shades (flink-shaded-zookeeper-3 3.7.2).
+ */
+public final class ZooKeeperMain {
+    public static final String READY = "zookeeper ready";
+    /**
+     * ZooKeeper's tick: sessions may last 2 to 20 ticks, so Flink's session timeout
+     * ({@code high-availability.zookeeper.client.session-timeout}) is granted between 2 s and 20 s.
+     */
+    static final int TICK_MILLIS = 1000;
+
+    private ZooKeeperMain() {}
+
+    /** Starts the server as a process of its own on {@code port} of loopback, data in {@code dataDir}. */
+    public static JavaProcess startProcess(Path dataDir, int port, Path log) throws Exception {
+        return JavaProcess.start("zookeeper", log,
+                List.of("-Xmx128m"),
+                ZooKeeperMain.class.getName(), List.of(dataDir.toString(), String.valueOf(port)), READY, Duration.ofMinutes(1));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dataDir = Files.createDirectories(Path.of(args[0]));
+        int port = Integer.parseInt(args[1]);
+        Thread ready = new Thread(() -> announceWhenListening(port), "zookeeper-ready");
+        ready.setDaemon(true);
+        ready.start();
+        Path zooCfg = dataDir.resolveSibling(dataDir.getFileName() + ".cfg");
+        Files.writeString(zooCfg, String.join("\n",
+                "dataDir=" + dataDir,
+                "clientPort=" + port,
+                "clientPortAddress=127.0.0.1",
+                "tickTime=" + TICK_MILLIS,
+                "admin.enableServer=false",
+                ""));
+        ZooKeeperServerMain.main(new String[] {zooCfg.toString()});
+    }
+
+    private static void announceWhenListening(int port) {
+        while (true) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                System.out.println(READY + " on 127.0.0.1:" + port);
+                System.out.flush();
+                return;
+            } catch (IOException notYet) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+}
