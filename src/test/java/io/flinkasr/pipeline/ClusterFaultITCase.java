@@ -138,8 +138,8 @@ class ClusterFaultITCase {
                     Map<String, JsonNode> results = awaitAll(api, jobs, BATCH_DEADLINE);
                     figure(String.format("second batch: %d jobs, %d kills, all ended %.1f s after submission",
                             jobs.size(), kills, seconds(f0)));
-                    everyJobFinishedOnceWithTheBaselinesWords(results);
                     everyPartitionOnEveryKafkaNode();
+                    everyJobFinishedOnceWithTheBaselinesWords(results);
                 }
             }
         } finally {
