@@ -35,6 +35,18 @@ final class ChunkAttempts {
         return false;
     }
 
+    /** The attempt at the chunk ended without its worker dying (the task was cancelled): withdraw it. */
+    void cancelled(String chunk) throws IOException {
+        FileSystem fs = dir.getFileSystem();
+        for (int attempt = maxAttempts; attempt >= 1; attempt--) {
+            Path marker = marker(chunk, attempt);
+            if (fs.exists(marker)) {
+                fs.delete(marker, false);
+                return;
+            }
+        }
+    }
+
     /** The chunk was recognised (or given up): forget its attempts. */
     void done(String chunk) throws IOException {
         FileSystem fs = dir.getFileSystem();

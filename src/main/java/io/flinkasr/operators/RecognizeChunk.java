@@ -11,6 +11,7 @@ import io.flinkasr.records.Chunk;
 import io.flinkasr.records.ChunkResult;
 import io.flinkasr.records.Segment;
 import io.flinkasr.records.Word;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,6 +75,11 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
     private transient SpeechRecognizer[] lanes;
     /** Chunks being decoded, by chunk key: lost on a restart, when they start over from the queue. */
     private transient Map<String, Underway> underway;
+    /**
+     * The chunk whose slice is being fed to its recogniser, null between slices: still set in {@link #close()}
+     * when the feeding threw past the operator (an Error), and then that attempt counts against the chunk.
+     */
+    private transient String feeding;
     private transient AudioDecoder decoder;
     private transient ChunkAttempts attempts;
     private transient long turns;
@@ -226,7 +232,10 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         long started = System.nanoTime();
         result.startedAt = run.startedAt();
         try {
-            if (!run.decoding().feed((int) (SLICE_SECONDS * AudioDecoder.BYTES_PER_SECOND))) {
+            feeding = chunk.key();
+            boolean whole = run.decoding().feed((int) (SLICE_SECONDS * AudioDecoder.BYTES_PER_SECOND));
+            feeding = null;
+            if (!whole) {
                 spent(run, started);
                 return;
             }
@@ -247,6 +256,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
             audioMillis.inc(Math.round(result.length * 1000));
             chunkMillis.update(run.nanos / 1_000_000);
         } catch (RuntimeException e) {
+            feeding = null;
             LOG.warn("Recognition failed for chunk {}", chunk, e);
             run.decoding().close();
             result.errorCode = "Recognition.Failed";
@@ -362,6 +372,20 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
     public void close() {
         if (underway != null) {
             underway.values().forEach(u -> u.decoding().close());
+            if (attempts != null) {
+                // The worker outlived these chunks: the task is cancelled (a restart for a failure elsewhere, a
+                // rescale by the adaptive scheduler, a JobManager failover), so their attempts do not count
+                // as crashes; only a chunk whose recognition threw past us keeps its attempt.
+                for (String chunk : underway.keySet()) {
+                    if (!chunk.equals(feeding)) {
+                        try {
+                            attempts.cancelled(chunk);
+                        } catch (IOException e) {
+                            LOG.warn("Could not withdraw the attempt at chunk {}", chunk, e);
+                        }
+                    }
+                }
+            }
         }
         if (lanes != null) {
             for (SpeechRecognizer r : lanes) {

@@ -277,6 +277,30 @@ class RecognizeChunkTest {
         }
     }
 
+    @Test
+    void aChunkUnderWayWhenItsTaskIsCancelledKeepsItsAttemptsForRealCrashes() throws Exception {
+        Path attempts = Files.createDirectories(tmp.resolve("attempts"));
+        Chunk slow = chunk("job", 0, 0.0, 10.0);
+        for (int restart = 1; restart <= 4; restart++) {
+            // the task is cancelled (a rescale, a restart for another task's failure) while the chunk is under way
+            try (var harness = harness(RecognizeChunkTest::sliced, attempts)) {
+                harness.processElement(slow, 0);
+                turns(harness, 2);
+                assertThat(harness.extractOutputValues()).as("still under way").isEmpty();
+                try (var left = Files.list(attempts)) {
+                    assertThat(left).as("the attempt is on record while it runs").hasSize(1);
+                }
+            }
+            try (var left = Files.list(attempts)) {
+                assertThat(left).as("withdrawn when the task closes with its worker alive").isEmpty();
+            }
+        }
+        try (var harness = harness(RecognizeChunkTest::sliced, attempts)) {
+            harness.processElement(slow, 0);
+            assertThat(run(harness)).singleElement().satisfies(r -> assertThat(r.failed()).isFalse());
+        }
+    }
+
     private Chunk chunk(String job, int seq, double offset, double seconds) {
         return new Chunk(job, seq, media == null ? null : media.toString(), offset, seconds, 0);
     }

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * restarted together (the adaptive scheduler must use the new TaskManager's slot by itself), then the Kafka node
  * that coordinates the transactions is killed and started again with its log folder deleted (a lost disk), then
  * the JobManager is killed and started again (it must resume the same job from its latest checkpoint by itself:
- * nothing is resubmitted).
+ * nothing is resubmitted), then ZooKeeper (started again on its data folder).
  *
  * <p>Checked: every job of the second batch ends Finished (none lost, none left Executing); on the states
  * topic (read_committed) each job's states only move forward and it has exactly one final record; segments
@@ -135,6 +135,7 @@ class ClusterFaultITCase {
                     killATaskManagerAndTheApiTogether();
                     killAKafkaNodeAndWipeItsDisk();
                     killTheJobManager();
+                    killZooKeeper();
                     Map<String, JsonNode> results = awaitAll(api, jobs, BATCH_DEADLINE);
                     figure(String.format("second batch: %d jobs, %d kills, all ended %.1f s after submission",
                             jobs.size(), kills, seconds(f0)));
@@ -304,6 +305,35 @@ class ClusterFaultITCase {
         JsonNode resumed = awaitProgress(api, longJob, chunksDone(at) + 1);
         figure(String.format("  the long job progressing again (chunk %d, %s) %.1f s after the kill",
                 chunksDone(resumed), resumed.path("State").asText(), seconds(kill)));
+    }
+
+    /**
+     * SIGKILLs ZooKeeper and starts it again on its data folder: the JobManager loses its leadership while
+     * ZooKeeper is away (the job is suspended), gets it back and resumes the job from its latest checkpoint.
+     * Progress: a checkpoint completed after ZooKeeper is back (each completed checkpoint is registered there).
+     */
+    private void killZooKeeper() throws Exception {
+        JsonNode at = awaitProgress(api, longJob, chunksDone(api.call("GetSmartHandleJob", "JobId", longJob).body()) + 1);
+        if (!inFlight(at)) {
+            figure("ZooKeeper kill skipped: the long job was no longer in flight " + at.path("State"));
+            return;
+        }
+        long restoredBefore = cluster.rest("/jobs/" + flinkJob + "/checkpoints").path("latest").path("restored").path("id").asLong(-1);
+        long kill = System.nanoTime();
+        zooKeeper.kill();
+        kills++;
+        figure(String.format("SIGKILL ZooKeeper at chunk %d of the long job", chunksDone(at)));
+        zooKeeper.restart(ZooKeeperMain.READY, Duration.ofMinutes(1));
+        long back = System.currentTimeMillis();
+        figure(String.format("  ZooKeeper up again on its data folder %.1f s after the kill", seconds(kill)));
+        JsonNode checkpoints = Await.until("a checkpoint completed after ZooKeeper came back", Duration.ofMinutes(2),
+                Duration.ofMillis(100), () -> cluster.rest("/jobs/" + flinkJob + "/checkpoints").path("latest"),
+                latest -> latest.path("completed").path("latest_ack_timestamp").asLong() > back);
+        figure(String.format("  checkpoint %d completed %.1f s after the kill (the job %s)",
+                checkpoints.path("completed").path("id").asLong(), seconds(kill),
+                checkpoints.path("restored").path("id").asLong(-1) != restoredBefore
+                        ? "restored from checkpoint " + checkpoints.path("restored").path("id").asLong()
+                        : "did not restart"));
     }
 
     /** Every partition, __transaction_state and __consumer_offsets included, has three replicas, all in sync. */
