@@ -28,7 +28,8 @@ import org.apache.kafka.common.Uuid;
  * min(3, n) replicas, two in sync for a write from three nodes on ({@link io.flinkasr.local.EmbeddedKafka#startNode}).
  */
 public final class KafkaBrokers implements AutoCloseable {
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+    /** A guard against a hang: three JVMs starting at once took over 2 min here, on 2 cores under load 30. */
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
 
     private final Path dir;
     private final Path logDir;
