@@ -28,6 +28,8 @@
 # JOB ARGUMENTS are those of `flink-asr job`: --bootstrap-servers, --model, --media-root, -Dasr.key=value.
 # Results go to stdout as name=value lines (jar-id, job-id, savepoint, seconds); progress to stderr.
 set -euo pipefail
+# a failure inside $(...) ends the script too, not just the substitution
+shopt -s inherit_errexit
 
 PROGRAM="flink-asr-deploy"
 JOB_NAME="flink-asr"
@@ -83,7 +85,7 @@ rest_post() {
     esac
 }
 # Flink's {"errors":[...]} as text: escaped newlines and tabs made real, the Java stack frames left out.
-errors() { printf '%s' "$1" | sed -e 's/\\n/\n/g' -e 's/\\t/  /g' | grep -v '^[[:space:]]*at \|^[[:space:]]*\.\.\. [0-9]* more' | head -n 40; }
+errors() { printf '%s' "$1" | sed -e 's/\\n/\n/g' -e 's/\\t/  /g' | grep -v '^[[:space:]]*at \|^[[:space:]]*\.\.\. [0-9]* more' | sed -n 1,40p; }
 
 require_rest() {
     [ -n "$REST" ] || die "--rest URL is required (the JobManager's REST endpoint, e.g. http://jobmanager:8081)"
@@ -111,8 +113,8 @@ active_jobs() {
     done
 }
 # The job's name (the first "name" of GET /jobs/:id; its vertices' names come after).
-job_name() { rest_get "/jobs/$1" | grep -o '"name":"[^"]*"' | head -n 1 | sed 's/"name":"\(.*\)"/\1/'; }
-job_state() { rest_get "/jobs/$1" | grep -o '"state":"[A-Z_]*"' | head -n 1 | sed 's/"state":"\(.*\)"/\1/'; }
+job_name() { rest_get "/jobs/$1" | grep -o '"name":"[^"]*"' | sed -n 1p | sed 's/"name":"\(.*\)"/\1/'; }
+job_state() { rest_get "/jobs/$1" | grep -o '"state":"[A-Z_]*"' | sed -n 1p | sed 's/"state":"\(.*\)"/\1/'; }
 # The highest parallelism of the job's vertices: what a replacement should run at.
 job_parallelism() { rest_get "/jobs/$1" | grep -o '"parallelism":[0-9]*' | sed 's/.*://' | sort -n | tail -n 1; }
 
@@ -168,12 +170,13 @@ await_running() {
     local deadline=$((SECONDS + $2)) details state
     while :; do
         details=$(rest_get "/jobs/$1")
-        state=$(printf '%s' "$details" | grep -o '"state":"[A-Z_]*"' | head -n 1 | sed 's/"state":"\(.*\)"/\1/')
+        state=$(printf '%s' "$details" | grep -o '"state":"[A-Z_]*"' | sed -n 1p | sed 's/"state":"\(.*\)"/\1/')
         case "$state" in
             FAILED | CANCELED | FINISHED) die "job $1 is $state; see GET $REST/jobs/$1/exceptions" ;;
         esac
         # every vertex's "tasks" counts: all in RUNNING (none CREATED, SCHEDULED, DEPLOYING, INITIALIZING)
-        if [ "$state" = RUNNING ] && ! printf '%s' "$details" | grep -q '"\(CREATED\|SCHEDULED\|DEPLOYING\|INITIALIZING\)":[1-9]'; then
+        if [ "$state" = RUNNING ] && ! printf '%s' "$details" | grep -o '"tasks":{[^}]*}' \
+            | grep '"\(CREATED\|SCHEDULED\|DEPLOYING\|INITIALIZING\)":[1-9]' >/dev/null; then
             return
         fi
         [ "$SECONDS" -lt "$deadline" ] || die "job $1 not running with all its tasks within $2 s (state $state)"
@@ -184,7 +187,7 @@ await_running() {
 # The cluster's default parallelism (GET /jobmanager/config; the REST run request would otherwise use 1).
 default_parallelism() {
     local p
-    p=$(rest_get /jobmanager/config | grep -o '"key":"parallelism.default","value":"[0-9]*"' | sed 's/.*"value":"\([0-9]*\)"/\1/')
+    p=$(rest_get /jobmanager/config | grep -o '"key":"parallelism.default","value":"[0-9]*"' | sed 's/.*"value":"\([0-9]*\)"/\1/' || true)
     echo "${p:-1}"
 }
 
@@ -201,7 +204,7 @@ stop_with_savepoint() {
     while :; do
         [ "$SECONDS" -lt "$deadline" ] || die "the savepoint of $job did not complete within 600 s"
         answer=$(rest_get "/jobs/$job/savepoints/$request")
-        status=$(printf '%s' "$answer" | grep -o '"status":{"id":"[A-Z_]*"' | sed 's/.*"id":"\(.*\)"/\1/')
+        status=$(printf '%s' "$answer" | grep -o '"status":{"id":"[A-Z_]*"' | sed 's/.*"id":"\(.*\)"/\1/' || true)
         if [ "$status" = COMPLETED ]; then
             location=$(printf '%s' "$answer" | json_string location)
             [ -n "$location" ] || die "the savepoint of $job failed; the job keeps running: $(errors "$answer")"
@@ -418,7 +421,7 @@ cmd_submit() {
     running=$(active_jobs)
     if [ -n "$running" ] && [ "$force" != true ]; then
         say "a job named $JOB_NAME already runs at $REST ($(echo $running)); not submitting another (--force does)"
-        result job-id "$(echo "$running" | head -n 1)"
+        result job-id "$(echo "$running" | sed -n 1p)"
         result submitted false
         return
     fi

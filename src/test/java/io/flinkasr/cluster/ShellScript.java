@@ -30,7 +30,7 @@ public final class ShellScript {
             Map<String, String> results = new LinkedHashMap<>();
             for (String line : stdout.split("\n")) {
                 int eq = line.indexOf('=');
-                if (eq > 0 && line.substring(0, eq).matches("[a-z-]+")) {
+                if (eq > 0 && line.substring(0, eq).matches("[A-Za-z0-9._-]+")) {
                     results.put(line.substring(0, eq), line.substring(eq + 1));
                 }
             }
