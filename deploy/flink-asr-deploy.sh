@@ -105,7 +105,7 @@ await_rest() {
 active_jobs() {
     local jobs id
     jobs=$(rest_get /jobs)
-    for id in $(printf '%s' "$jobs" | grep -o "\"id\":\"[0-9a-f]\{32\}\",\"status\":\"\($ACTIVE_STATES\)\"" \
+    for id in $(printf '%s' "$jobs" | grep -oE "\"id\":\"[0-9a-f]{32}\",\"status\":\"($ACTIVE_STATES)\"" \
         | sed 's/"id":"\([0-9a-f]*\)".*/\1/'); do
         if [ "$(job_name "$id")" = "$JOB_NAME" ]; then
             echo "$id"
