@@ -68,10 +68,10 @@ class ClusterUpgradeITCase {
     private static final Path JOB_JAR = Path.of("target", "flink-asr-job.jar").toAbsolutePath();
     private static final Path ALL_IN_ONE_JAR = Path.of("target", "flink-asr.jar").toAbsolutePath();
     /** The long input: every shared recording, this many times over (about 86 s each round). */
-    private static final int LONG_ROUNDS = 2;
-    private static final List<String> SHORT_INPUTS = List.of("OSR_us_000_0034_8k.wav", "jfk.flac");
+    private static final int LONG_ROUNDS = 1;
+    private static final List<String> SHORT_INPUTS = List.of("jfk.flac");
     /** Chunks the long job has done when the upgrade starts: it is mid-file, with chunks on both sides. */
-    private static final int CHUNKS_BEFORE_UPGRADE = 3;
+    private static final int CHUNKS_BEFORE_UPGRADE = 2;
     private static final Duration BATCH_DEADLINE = Duration.ofMinutes(4);
     private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(5);
 
