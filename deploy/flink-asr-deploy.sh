@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # flink-asr on an existing Flink 2.x session cluster and Kafka cluster, without Docker: the steps of the
-# README's "Deployment without Docker", one subcommand each. Needs bash and curl; talks to Flink through
+# README's "Without Docker" section, one subcommand each. Needs bash and curl; talks to Flink through
 # its REST API only (no `flink` CLI), so it works from any machine that reaches the JobManager's REST port.
 # The compose file's submit service (deploy/submit-job.sh) and the cluster tests (ClusterUpgradeITCase)
 # run this same script.
