@@ -73,12 +73,15 @@ COPY --from=vosk-lib /out/flink-asr-vosk-jna.jar /opt/flink/lib/flink-asr-vosk-j
 # Large, rarely changing layer first.
 COPY target/model /opt/flink-asr/model
 COPY target/flink-asr.jar /opt/flink-asr/flink-asr.jar
+# what the submit service uploads to the cluster (flink-asr-deploy.sh submit)
+COPY target/flink-asr-job.jar /opt/flink-asr/flink-asr-job.jar
 
 # Built-in default configuration. docker-compose mounts ./flink-conf over
 # /opt/flink-asr/conf; the entrypoint copies it into /opt/flink/conf.
 COPY flink-conf/config.yaml /opt/flink-asr/conf/config.yaml
 COPY --chmod=0755 deploy/flink-entrypoint.sh /opt/flink-asr/bin/entrypoint.sh
 COPY --chmod=0755 deploy/submit-job.sh /opt/flink-asr/bin/submit-job.sh
+COPY --chmod=0755 deploy/flink-asr-deploy.sh /opt/flink-asr/bin/flink-asr-deploy.sh
 
 USER flink
 

@@ -6,7 +6,9 @@
 # FLINK_PROPERTIES), so the conf folder must be writable. docker-compose
 # therefore mounts ./flink-conf read-only at /opt/flink-asr/conf, and this
 # script copies its files (config.yaml, optionally log4j*.properties) into
-# $FLINK_HOME/conf before it hands over to the stock entrypoint.
+# $FLINK_HOME/conf before it hands over to the stock entrypoint
+# (FLINK_DOCKER_ENTRYPOINT, /docker-entrypoint.sh in the Flink image; EntrypointScriptsTest runs this
+# script with a stand-in there and the environment the compose file gives it).
 set -euo pipefail
 
 FLINK_HOME="${FLINK_HOME:-/opt/flink}"
@@ -21,4 +23,4 @@ if [ -d "$ASR_CONF_DIR" ]; then
 fi
 
 # jobmanager | taskmanager | any other command (pass-through)
-exec /docker-entrypoint.sh "$@"
+exec "${FLINK_DOCKER_ENTRYPOINT:-/docker-entrypoint.sh}" "$@"

@@ -1,52 +1,44 @@
 #!/usr/bin/env bash
-# One-shot submission of the flink-asr streaming job to the session cluster.
+# The compose file's one-shot `submit` service: submits the flink-asr job to the session cluster with
+# flink-asr-deploy.sh (the same REST calls an operator without Docker makes, see the README), which
 #
-# - waits until the JobManager REST API answers,
-# - does nothing if a job is already running there (so a second
-#   `docker compose up` does not start a duplicate job; set FORCE_SUBMIT=true
-#   to submit anyway),
-# - restores from a savepoint / retained checkpoint if ASR_RESTORE_FROM is set
+# - waits until the JobManager's REST API answers,
+# - does nothing if a job named flink-asr already runs there (so a second `docker compose up` does not
+#   start a duplicate; FORCE_SUBMIT=true submits anyway),
+# - restores from a savepoint or retained checkpoint if ASR_RESTORE_FROM is set
 #   (e.g. file:///checkpoints/<job-id>/chk-42),
-# - submits detached (`flink run -d`) and exits.
+# - uploads the job jar, runs it and waits until all its tasks run.
+#
+# Every value comes from the environment (the compose file sets them); ClusterUpgradeITCase runs this
+# script against a test cluster.
 set -euo pipefail
 
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+DEPLOY="${ASR_DEPLOY_SCRIPT:-$HERE/flink-asr-deploy.sh}"
+
 REST_URL="${FLINK_REST_URL:-http://jobmanager:8081}"
-JAR="${ASR_JAR:-/opt/flink-asr/flink-asr.jar}"
+JAR="${ASR_JAR:-/opt/flink-asr/flink-asr-job.jar}"
 BOOTSTRAP_SERVERS="${ASR_BOOTSTRAP_SERVERS:-kafka:9092}"
 MODEL_PATH="${ASR_MODEL_PATH:-/opt/flink-asr/model/model-en-us}"
 MEDIA_ROOT="${ASR_MEDIA_ROOT:-/media}"
+ATTEMPTS_DIR="${ASR_ATTEMPTS_DIR:-file:///checkpoints/chunk-attempts}"
+STAGING_DIR="${ASR_STAGING_DIR:-/checkpoints/staging}"
 WAIT_SECONDS="${WAIT_SECONDS:-120}"
 
-echo "Waiting for the JobManager REST API at ${REST_URL} ..."
-deadline=$((SECONDS + WAIT_SECONDS))
-until curl -fsS "${REST_URL}/overview" >/dev/null 2>&1; do
-    if [ "${SECONDS}" -ge "${deadline}" ]; then
-        echo "JobManager REST API not reachable after ${WAIT_SECONDS}s" >&2
-        exit 1
-    fi
-    sleep 2
-done
-
-if [ "${FORCE_SUBMIT:-false}" != "true" ] &&
-    curl -fsS "${REST_URL}/jobs/overview" |
-    grep -Eq '"state" *: *"(INITIALIZING|CREATED|RUNNING|RESTARTING|RECONCILING)"'; then
-    echo "A job is already running on the cluster; not submitting another one."
-    curl -fsS "${REST_URL}/jobs/overview"
-    echo
-    exit 0
-fi
-
-restore=()
+options=(--rest "$REST_URL" --jar "$JAR" --wait "$WAIT_SECONDS")
 if [ -n "${ASR_RESTORE_FROM:-}" ]; then
-    echo "Restoring from ${ASR_RESTORE_FROM}"
-    restore=(-s "${ASR_RESTORE_FROM}")
+    options+=(--savepoint "$ASR_RESTORE_FROM")
+fi
+if [ "${FORCE_SUBMIT:-false}" = true ]; then
+    options+=(--force)
 fi
 
-set -x
-exec flink run -d -c io.flinkasr.cli.FlinkAsr "${restore[@]}" "${JAR}" \
-    job \
-    --bootstrap-servers "${BOOTSTRAP_SERVERS}" \
-    --model "${MODEL_PATH}" \
-    --media-root "${MEDIA_ROOT}" \
-    -Dasr.recognition.attempts-dir=file:///checkpoints/chunk-attempts \
-    -Dasr.media.staging-dir=/checkpoints/staging
+# ASR_JOB_ARGS: more arguments for the job, split at spaces (e.g. -Dasr.kafka.replication-factor=3)
+# shellcheck disable=SC2086
+exec "$DEPLOY" submit "${options[@]}" -- \
+    --bootstrap-servers "$BOOTSTRAP_SERVERS" \
+    --model "$MODEL_PATH" \
+    --media-root "$MEDIA_ROOT" \
+    "-Dasr.recognition.attempts-dir=$ATTEMPTS_DIR" \
+    "-Dasr.media.staging-dir=$STAGING_DIR" \
+    ${ASR_JOB_ARGS:-}

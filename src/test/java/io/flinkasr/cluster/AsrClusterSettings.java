@@ -8,6 +8,9 @@ import java.util.Map;
 
 /** The Flink settings the cluster tests run flink-asr's job with: those of flink-conf/config.yaml that matter here. */
 public final class AsrClusterSettings {
+    /** The prefix of system properties that add a Flink setting: {@code -Dflinkasr.cluster.KEY=VALUE}. */
+    public static final String EXTRA_SETTING = "flinkasr.cluster.";
+
     private AsrClusterSettings() {}
 
     public static Map<String, String> flink(String checkpointInterval) {
@@ -19,6 +22,12 @@ public final class AsrClusterSettings {
         flink.put("restart-strategy.exponential-delay.initial-backoff", "1 s");
         flink.put("restart-strategy.exponential-delay.backoff-multiplier", "2.0");
         flink.put("restart-strategy.exponential-delay.jitter-factor", "0.1");
+        // -Dflinkasr.cluster.KEY=VALUE on the command line: one more Flink setting for every cluster test, e.g.
+        // containerized.taskmanager.env.LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 (jemalloc, as the
+        // Flink image runs without DISABLE_JEMALLOC=true)
+        System.getProperties().stringPropertyNames().stream()
+                .filter(name -> name.startsWith(EXTRA_SETTING))
+                .forEach(name -> flink.put(name.substring(EXTRA_SETTING.length()), System.getProperty(name)));
         return flink;
     }
 

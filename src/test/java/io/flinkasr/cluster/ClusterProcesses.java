@@ -265,6 +265,14 @@ final class ClusterProcesses {
         // as the Dockerfile sets it: few glibc malloc arenas, so native memory freed on one thread (Vosk's
         // recognisers of a restarted job) is reused by the next instead of kept in that thread's arena
         builder.environment().put("MALLOC_ARENA_MAX", "2");
+        // environment variables from the configuration, as Flink's containerized deployments take them
+        // (containerized.master.env.NAME, containerized.taskmanager.env.NAME): e.g. LD_PRELOAD of another allocator
+        String envPrefix = name.startsWith("taskmanager") ? "containerized.taskmanager.env." : "containerized.master.env.";
+        config.toMap().forEach((key, value) -> {
+            if (key.startsWith(envPrefix)) {
+                builder.environment().put(key.substring(envPrefix.length()), value);
+            }
+        });
         return builder
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
