@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JobStoreITCase {
     private static final AccessKey KEY = new AccessKey(1234562230123456L, "LTAIstoreTenant", "secretOfTheStoreTenant");
 
-    @TempDir Path tmp;
+    @TempDir static Path tmp;
     private EmbeddedKafka kafka;
     private TopicRecords topics;
 
