@@ -36,7 +36,8 @@ import org.rocksdb.WriteOptions;
  * agree and reading resumes where it stopped. Transcripts stay on disk: the heap holds a job only while
  * a request is answered.
  *
- * <p>Column families: {@code jobs} (JobId to the JobStatus JSON, large values in blob files), {@code heads}
+ * <p>Column families: {@code jobs} (JobId to the JobStatus JSON, large values in blob files), {@code summaries}
+ * (the same without segments and chunks: what a list shows), {@code heads}
  * (JobId to {@link JobHead}), {@code by-tenant} (userId, createTime, JobId to the state: ListSmartJobs),
  * {@code by-creation} (createTime, JobId: the dashboard's newest jobs), {@code ended} (end time, JobId:
  * expiry), {@code active} (JobId of a Created or Executing job), {@code callbacks} (JobId), {@code assets}
@@ -44,9 +45,11 @@ import org.rocksdb.WriteOptions;
  * the default one for offsets and counts. Writes are serialised; reads run alongside.
  */
 public final class JobStore implements AutoCloseable {
-    private static final List<String> FAMILIES = List.of("jobs", "heads", "by-tenant", "by-creation", "ended", "active",
+    private static final List<String> FAMILIES = List.of("jobs", "summaries", "heads", "by-tenant", "by-creation", "ended", "active",
             "callbacks", "assets", "asset-urls", "asset-ages");
     private static final byte[] NOTHING = new byte[0];
+    /** States up to this size are their own summary. */
+    private static final int SUMMARY_AS_IS = 2048;
 
     private final Path dir;
     private final boolean temporary;
@@ -57,7 +60,7 @@ public final class JobStore implements AutoCloseable {
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final RocksDB db;
     private final WriteOptions writeOptions = new WriteOptions();
-    private final ColumnFamilyHandle meta, jobs, heads, byTenant, byCreation, ended, active, callbacks, assets, assetUrls, assetAges;
+    private final ColumnFamilyHandle meta, jobs, summaries, heads, byTenant, byCreation, ended, active, callbacks, assets, assetUrls, assetAges;
     private final JobCounts counts = new JobCounts();
     private final Map<String, Long> activeSince = new ConcurrentHashMap<>();
     private final Map<String, Long> offsets = new ConcurrentHashMap<>();
@@ -90,6 +93,7 @@ public final class JobStore implements AutoCloseable {
         int i = 0;
         meta = handles.get(i++);
         jobs = handles.get(i++);
+        summaries = handles.get(i++);
         heads = handles.get(i++);
         byTenant = handles.get(i++);
         byCreation = handles.get(i++);
@@ -199,7 +203,7 @@ public final class JobStore implements AutoCloseable {
     }
 
     /**
-     * A page of the tenant's jobs (JSON), newest or oldest first, in the state (any when null), after skipping
+     * A page of the tenant's jobs (JSON without segments and chunks), newest or oldest first, in the state (any when null), after skipping
      * {@code skip} of them: reads the index keys it skips and the jobs it returns, nothing else.
      */
     public List<byte[]> page(long userId, JobState state, boolean newestFirst, long skip, int limit) {
@@ -224,7 +228,7 @@ public final class JobStore implements AutoCloseable {
                 }
             }
         }
-        return jobsOf(ids);
+        return valuesOf(summaries, ids);
     }
 
     /** The newest jobs of every tenant (JSON), at most {@code limit}. */
@@ -235,7 +239,7 @@ public final class JobStore implements AutoCloseable {
                 ids.add(StoreKeys.utf8(StoreKeys.idAfterTime(it.key())));
             }
         }
-        return jobsOf(ids);
+        return valuesOf(jobs, ids);
     }
 
     /** JobIds of jobs that ended before the time, oldest first, at most {@code limit}: a range of the end index. */
@@ -259,12 +263,12 @@ public final class JobStore implements AutoCloseable {
         return ids;
     }
 
-    private List<byte[]> jobsOf(List<byte[]> ids) {
+    private List<byte[]> valuesOf(ColumnFamilyHandle family, List<byte[]> ids) {
         if (ids.isEmpty()) {
             return List.of();
         }
         try {
-            List<byte[]> found = db.multiGetAsList(java.util.Collections.nCopies(ids.size(), jobs), ids);
+            List<byte[]> found = db.multiGetAsList(java.util.Collections.nCopies(ids.size(), family), ids);
             return found.stream().filter(b -> b != null).toList();
         } catch (RocksDBException e) {
             throw new StoreException(e);
@@ -312,6 +316,7 @@ public final class JobStore implements AutoCloseable {
                 unindex(batch, current);
             }
             batch.put(jobs, id, statusJson);
+            batch.put(summaries, id, summaryOf(statusJson));
             batch.put(heads, id, next.bytes());
             batch.put(byTenant, StoreKeys.tenantJob(next.userId(), next.createTime(), next.jobId()), new byte[] {(byte) next.state().ordinal()});
             batch.put(byCreation, StoreKeys.timed(next.createTime(), next.jobId()), NOTHING);
@@ -349,6 +354,7 @@ public final class JobStore implements AutoCloseable {
                 batch.put(meta, JobCounts.key(change), counts.after(change));
             }
             batch.delete(jobs, id);
+            batch.delete(summaries, id);
             batch.delete(heads, id);
             batch.delete(callbacks, id);
             write(batch, at);
@@ -359,6 +365,16 @@ public final class JobStore implements AutoCloseable {
             counts.apply(change);
         }
         activeSince.remove(jobId);
+    }
+
+    /** The state without its segments and chunks (a list's row); small states as they are. */
+    private static byte[] summaryOf(byte[] statusJson) throws IOException {
+        if (statusJson.length <= SUMMARY_AS_IS) {
+            return statusJson;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(statusJson);
+        tree.remove(List.of("segments", "chunks"));
+        return Json.MAPPER.writeValueAsBytes(tree);
     }
 
     private void unindex(WriteBatch batch, JobHead current) throws IOException {

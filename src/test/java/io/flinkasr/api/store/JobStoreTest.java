@@ -64,6 +64,18 @@ class JobStoreTest {
     }
 
     @Test
+    void aPageCarriesNoTranscriptButTheJobDoes() throws Exception {
+        JobStatus big = Json.read(job("big", TENANT_A, 0, JobState.Finished), JobStatus.class);
+        big.segments = java.util.stream.IntStream.range(0, 500).mapToObj(i -> big.segments[0]).toArray(io.flinkasr.records.Segment[]::new);
+        store.putJob(Json.bytes(big), null);
+        JobStatus listed = Json.read(store.page(TENANT_A, null, true, 0, 1).get(0), JobStatus.class);
+        assertThat(listed.segments).isNull();
+        assertThat(listed.state).isEqualTo(JobState.Finished);
+        assertThat(listed.request.inputFile).isEqualTo("/media/big.mp3");
+        assertThat(Json.read(store.job("big"), JobStatus.class).segments).hasSize(500);
+    }
+
+    @Test
     void aStateFilterSkipsOnlyJobsInThatState() throws Exception {
         twentyFiveAndThree();
         assertThat(ids(store.page(TENANT_A, JobState.Failed, true, 0, 2))).containsExactly("job-20", "job-15");
@@ -134,6 +146,7 @@ class JobStoreTest {
         assertThat(store.offset("requests", 0)).isEqualTo(9);
         var sizes = store.scanSizes();
         assertThat(sizes.get("jobs")).isEqualTo(26);
+        assertThat(sizes.get("summaries")).isEqualTo(26);
         assertThat(sizes.get("by-tenant")).isEqualTo(26);
         assertThat(sizes.get("by-creation")).isEqualTo(26);
         assertThat(sizes.get("ended") + sizes.get("active")).isEqualTo(26);
