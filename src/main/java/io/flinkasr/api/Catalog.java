@@ -231,10 +231,11 @@ public final class Catalog implements AutoCloseable {
     }
 
     private void read(Map<TopicPartition, Long> ends) {
+        long started = System.nanoTime();
         Map<TopicPartition, Long> remaining = new HashMap<>(ends);
         remaining.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
         if (remaining.isEmpty()) {
-            caughtUp.countDown();
+            caughtUp(started);
         }
         try {
             while (running) {
@@ -248,7 +249,7 @@ public final class Catalog implements AutoCloseable {
                 if (caughtUp.getCount() > 0) {
                     remaining.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
                     if (remaining.isEmpty()) {
-                        caughtUp.countDown();
+                        caughtUp(started);
                     }
                 }
             }
@@ -259,6 +260,12 @@ public final class Catalog implements AutoCloseable {
         } finally {
             consumer.close();
         }
+    }
+
+    private void caughtUp(long started) {
+        LOG.info("The job table caught up in {} ms, {} records read (store {})", (System.nanoTime() - started) / 1_000_000,
+                recordsRead.get(), store.dir());
+        caughtUp.countDown();
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) throws IOException {
