@@ -90,38 +90,45 @@ public final class Catalog implements AutoCloseable {
         } catch (UncheckedIOException e) {
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
         }
-        Properties producerProps = new Properties();
-        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000");
-        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
-        this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
-        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        try {
+            this.producer = producer(bootstrapServers);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        Properties props = consumerSettings(bootstrapServers);
+        try {
+            this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        } catch (RuntimeException e) {
+            producer.close();
+            store.close();
+            throw e;
+        }
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(requestsTopic, statesTopic, assetsTopic, callbacksTopic)) {
-            consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-        }
-        consumer.assign(partitions);
-        List<TopicPartition> unread = new ArrayList<>();
-        for (TopicPartition p : partitions) {
-            long offset = store.offset(p.topic(), p.partition());
-            if (offset >= 0) {
-                consumer.seek(p, offset); // where the store stopped: a restart reads only what is new
-            } else {
-                unread.add(p);
+        Map<TopicPartition, Long> ends;
+        try {
+            for (String topic : List.of(requestsTopic, statesTopic, assetsTopic, callbacksTopic)) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                        .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
             }
+            consumer.assign(partitions);
+            List<TopicPartition> unread = new ArrayList<>();
+            for (TopicPartition p : partitions) {
+                long offset = store.offset(p.topic(), p.partition());
+                if (offset >= 0) {
+                    consumer.seek(p, offset); // where the store stopped: a restart reads only what is new
+                } else {
+                    unread.add(p);
+                }
+            }
+            consumer.seekToBeginning(unread);
+            ends = consumer.endOffsets(partitions);
+        } catch (RuntimeException e) {
+            consumer.close();
+            producer.close();
+            store.close(); // its folder unlocked (and a temporary one removed) when Kafka cannot be read
+            throw e;
         }
-        consumer.seekToBeginning(unread);
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
         this.barrier = new ReadBarrier(new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()),
                 partitions, config.get(AsrOptions.API_READ_BARRIER));
         this.reader = new Thread(() -> read(ends), "job-table");
@@ -135,6 +142,27 @@ public final class Catalog implements AutoCloseable {
         });
         sweeper.scheduleWithFixedDelay(() -> sweep(expiry), expiry.interval().toMillis(), expiry.interval().toMillis(),
                 TimeUnit.MILLISECONDS);
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+        Properties producerProps = new Properties();
+        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000");
+        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        return new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static Properties consumerSettings(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
+        return props;
     }
 
     private static JobStore open(Path dir, long cache) {

@@ -64,6 +64,9 @@ public final class JobStore implements AutoCloseable {
     private final JobCounts counts = new JobCounts();
     private final Map<String, Long> activeSince = new ConcurrentHashMap<>();
     private final Map<String, Long> offsets = new ConcurrentHashMap<>();
+    /** Reads hold it shared, close exclusively: no read reaches a closed RocksDB (which would crash the JVM). */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock open = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private boolean closed;
 
     static {
         RocksDB.loadLibrary();
@@ -208,6 +211,7 @@ public final class JobStore implements AutoCloseable {
      */
     public List<byte[]> page(long userId, JobState state, boolean newestFirst, long skip, int limit) {
         List<byte[]> ids = new ArrayList<>();
+        lockOpen();
         try (Slice lower = new Slice(StoreKeys.tenant(userId)); Slice upper = new Slice(StoreKeys.tenantEnd(userId));
                 ReadOptions read = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
                 RocksIterator it = db.newIterator(byTenant, read)) {
@@ -227,19 +231,24 @@ public final class JobStore implements AutoCloseable {
                     ids.add(StoreKeys.utf8(StoreKeys.jobIdOfTenantKey(it.key())));
                 }
             }
+            return valuesOf(summaries, ids);
+        } finally {
+            open.readLock().unlock();
         }
-        return valuesOf(summaries, ids);
     }
 
     /** The newest jobs of every tenant (JSON), at most {@code limit}. */
     public List<byte[]> newest(int limit) {
         List<byte[]> ids = new ArrayList<>();
+        lockOpen();
         try (RocksIterator it = db.newIterator(byCreation)) {
             for (it.seekToLast(); it.isValid() && ids.size() < limit; it.prev()) {
                 ids.add(StoreKeys.utf8(StoreKeys.idAfterTime(it.key())));
             }
+            return valuesOf(jobs, ids);
+        } finally {
+            open.readLock().unlock();
         }
-        return valuesOf(jobs, ids);
     }
 
     /** JobIds of jobs that ended before the time, oldest first, at most {@code limit}: a range of the end index. */
@@ -254,11 +263,14 @@ public final class JobStore implements AutoCloseable {
 
     private List<String> idsBefore(ColumnFamilyHandle index, long time, int limit) {
         List<String> ids = new ArrayList<>();
+        lockOpen();
         try (Slice upper = new Slice(StoreKeys.longBytes(time)); ReadOptions read = new ReadOptions().setIterateUpperBound(upper);
                 RocksIterator it = db.newIterator(index, read)) {
             for (it.seekToFirst(); it.isValid() && ids.size() < limit; it.next()) {
                 ids.add(StoreKeys.idAfterTime(it.key()));
             }
+        } finally {
+            open.readLock().unlock();
         }
         return ids;
     }
@@ -284,10 +296,21 @@ public final class JobStore implements AutoCloseable {
     }
 
     private byte[] get(ColumnFamilyHandle family, byte[] key) {
+        lockOpen();
         try {
             return db.get(family, key);
         } catch (RocksDBException e) {
             throw new StoreException(e);
+        } finally {
+            open.readLock().unlock();
+        }
+    }
+
+    private void lockOpen() {
+        open.readLock().lock();
+        if (closed) {
+            open.readLock().unlock();
+            throw new StoreException(new RocksDBException("the job store is closed"));
         }
     }
 
@@ -461,6 +484,9 @@ public final class JobStore implements AutoCloseable {
     }
 
     private void write(WriteBatch batch, StoreOffset at) throws IOException {
+        if (closed) {
+            throw new IOException("the job store is closed");
+        }
         try {
             if (at != null) {
                 batch.put(meta, at.key(), StoreKeys.longBytes(at.next()));
@@ -491,7 +517,16 @@ public final class JobStore implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        close(true);
+        open.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            close(true);
+        } finally {
+            open.writeLock().unlock();
+        }
     }
 
     private void close(boolean opened) {
