@@ -143,6 +143,9 @@ public final class ApiServer implements AutoCloseable {
                 .baseUnit("seconds")
                 .description("How long the Created or Executing job longest without progress has waited (0: none waits)")
                 .register(metrics);
+        FunctionCounter.builder("flinkasr.api.store.records.read", jobs, Catalog::recordsRead)
+                .description("Records the job table read from the topics since start (a restart reads only new ones)")
+                .register(metrics);
         FunctionCounter.builder("flinkasr.api.connections.refused", clients, ClientLimits::refused)
                 .description("Connections closed because their client address held too many").register(metrics);
         FunctionCounter.builder("flinkasr.api.requests.cut.off", clients, ClientLimits::cutOff)
@@ -402,7 +405,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private ObjectNode list(String requestId, AccessKey caller, Map<String, String> params) {
-        return JobListing.answer(requestId, params, filter -> jobs.list(caller.userId, filter));
+        return JobListing.answer(requestId, params, jobs.pagesOf(caller.userId));
     }
 
     private static void error(Context ctx, IceException e) {

@@ -2,20 +2,17 @@ package io.flinkasr.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
 import io.flinkasr.records.Json;
-import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.function.Predicate;
 
 /**
  * ListSmartJobs: which of a caller's jobs a request asks for (JobType, JobState), in which order (SortBy,
  * newest first by default) and which page of them (MaxResults/NextToken or PageSize/PageNo, at most 100).
- * Apart from the catalog it reads, plain logic: tested in {@code JobListingTest} without Kafka.
+ * Apart from the pages it reads, plain logic: tested in {@code JobListingTest} without Kafka.
  */
 final class JobListing {
     /** The order ListSmartJobs shows by default: newest CreateTime first, then JobId, descending. */
@@ -26,21 +23,22 @@ final class JobListing {
     private JobListing() {}
 
     /**
-     * The answer to ListSmartJobs.
+     * The answer to ListSmartJobs: counts come from the store's counts, and only the page asked for is read.
      *
-     * @param callersJobs the caller's jobs that match a filter, newest first (what {@link Catalog#list} gives)
+     * @param callersJobs the caller's jobs (what {@link Catalog#pagesOf} gives)
      */
-    static ObjectNode answer(String requestId, Map<String, String> params, Function<Predicate<JobStatus>, List<JobStatus>> callersJobs) {
+    static ObjectNode answer(String requestId, Map<String, String> params, JobPages callersJobs) {
         String type = params.get("JobType");
-        String state = params.get("JobState");
-        Predicate<JobStatus> filter = s -> (type == null || type.isEmpty() || type.equals("ASR"))
-                && (state == null || state.isEmpty() || state.equals(s.state.name()));
-        List<JobStatus> all = callersJobs.apply(filter);
+        String stateName = params.get("JobState");
+        boolean none = type != null && !type.isEmpty() && !type.equals("ASR");
+        JobState state = null;
+        if (stateName != null && !stateName.isEmpty()) {
+            state = Arrays.stream(JobState.values()).filter(s -> s.name().equals(stateName)).findFirst().orElse(null);
+            none |= state == null; // no job is in a state that does not exist
+        }
         String sortBy = params.getOrDefault("SortBy", "desc");
-        if (sortBy.equalsIgnoreCase("asc")) {
-            all = new ArrayList<>(all);
-            Collections.reverse(all);
-        } else if (!sortBy.isEmpty() && !sortBy.equalsIgnoreCase("desc")) {
+        boolean newestFirst = !sortBy.equalsIgnoreCase("asc");
+        if (newestFirst && !sortBy.isEmpty() && !sortBy.equalsIgnoreCase("desc")) {
             throw IceException.invalid("SortBy", "use desc (newest first) or asc.");
         }
         int pageSize = intParam(params, params.containsKey("PageSize") ? "PageSize" : "MaxResults", 10, 1, 100);
@@ -50,18 +48,21 @@ final class JobListing {
         } else {
             from = (intParam(params, "PageNo", 1, 1, 1_000_000) - 1) * pageSize;
         }
+        long total = none ? 0 : callersJobs.count(state);
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("RequestId", requestId);
         ArrayNode list = body.putArray("SmartJobList");
         long next = (long) from + pageSize; // NextToken may be as large as Integer.MAX_VALUE
-        for (int i = from; i < Math.min(all.size(), next); i++) {
-            list.add(IceResponses.listEntry(all.get(i)));
+        if (!none && from < total) {
+            for (JobStatus s : callersJobs.page(state, newestFirst, from, pageSize)) {
+                list.add(IceResponses.listEntry(s));
+            }
         }
-        if (next < all.size()) {
+        if (next < total) {
             body.put("NextToken", String.valueOf(next));
         }
         body.put("MaxResults", pageSize);
-        body.put("TotalCount", all.size());
+        body.put("TotalCount", total);
         return body;
     }
 

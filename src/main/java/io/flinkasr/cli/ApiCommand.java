@@ -68,12 +68,13 @@ public class ApiCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             api.close();
-            if (callbacks != null) {
-                try {
+            try {
+                if (callbacks != null) {
                     callbacks.close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
                 }
+                jobs.close(); // the store's files closed: the next start resumes from its offsets
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             stopped.countDown();
         }));

@@ -330,6 +330,15 @@ public final class AsrOptions {
                     .withDescription(
                             "How long the assembler remembers an ended job, to drop its late chunks.");
 
+    public static final ConfigOption<Duration> JOB_RETENTION =
+            key("asr.job.retention")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(30))
+                    .withDescription(
+                            "How long an ended job (Finished or Failed) and a media asset stay after their last"
+                                    + " change; then the API writes tombstones for them to the compacted topics and"
+                                    + " they answer as unknown (InvalidParameter.JobId, InvalidParameter.MediaId).");
+
     public static final ConfigOption<Boolean> CALLBACKS_ENABLED =
             key("asr.callbacks.enabled")
                     .booleanType()
@@ -390,6 +399,31 @@ public final class AsrOptions {
                     .withDescription(
                             "Address the API listens on. The local stack (local, demo, transcribe) listens on"
                                     + " 127.0.0.1 unless this is set.");
+
+    public static final ConfigOption<String> API_STORE_DIR =
+            key("asr.api.store-dir")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Folder of the API's job store (RocksDB): the jobs, assets and callbacks it read from the"
+                                    + " topics, and the offsets it read them to, so a restart resumes there. Unset: a"
+                                    + " temporary folder, removed at exit (every start reads the topics from the"
+                                    + " beginning). The local stack uses <data>/api-store. One process per folder.");
+
+    public static final ConfigOption<MemorySize> API_STORE_CACHE =
+            key("asr.api.store-cache")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("64mb"))
+                    .withDescription("Memory of the job store for blocks read and writes not yet flushed (outside the heap).");
+
+    public static final ConfigOption<Duration> API_READ_BARRIER =
+            key("asr.api.read-barrier")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(2))
+                    .withDescription(
+                            "Longest the API waits, on a JobId or MediaId it does not know, to read the topics up to"
+                                    + " their current end (another replica may just have written it) before answering"
+                                    + " that it does not exist.");
 
     public static final ConfigOption<Integer> API_MAX_CONNECTIONS =
             key("asr.api.max-connections")

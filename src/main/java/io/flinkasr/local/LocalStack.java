@@ -168,6 +168,9 @@ public final class LocalStack implements AutoCloseable {
             }
             String webUi = "http://127.0.0.1:" + flink.get(RestOptions.BIND_PORT).split("-")[0];
 
+            if (!jobConfig.contains(AsrOptions.API_STORE_DIR)) {
+                jobConfig.set(AsrOptions.API_STORE_DIR, dataDir.resolve("api-store").toString()); // beside the topics it mirrors
+            }
             jobs = new Catalog(jobConfig);
             if (!jobs.awaitCaughtUp(CATCH_UP_TIMEOUT)) {
                 // an API that has not read every job would answer "does not exist" for jobs that do

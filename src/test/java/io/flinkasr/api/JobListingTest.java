@@ -41,7 +41,23 @@ class JobListingTest {
         for (int i = 0; i < params.length; i += 2) {
             p.put(params[i], params[i + 1]);
         }
-        return JobListing.answer("req", p, filter -> JOBS.stream().filter(filter).sorted(JobListing.NEWEST_FIRST).toList());
+        return JobListing.answer("req", p, pagesOf(JOBS));
+    }
+
+    /** The jobs as the store pages them: counted by state, a page read by skipping in creation order. */
+    private static JobPages pagesOf(List<JobStatus> jobs) {
+        return new JobPages() {
+            @Override
+            public long count(JobState state) {
+                return jobs.stream().filter(s -> state == null || s.state == state).count();
+            }
+
+            @Override
+            public List<JobStatus> page(JobState state, boolean newestFirst, long skip, int limit) {
+                var order = newestFirst ? JobListing.NEWEST_FIRST : JobListing.NEWEST_FIRST.reversed();
+                return jobs.stream().filter(s -> state == null || s.state == state).sorted(order).skip(skip).limit(limit).toList();
+            }
+        };
     }
 
     private static List<String> ids(JsonNode answer) {

@@ -65,6 +65,21 @@ public final class JavaProcess implements AutoCloseable {
         launch(readyLine, timeout);
     }
 
+    /** Stops the process with SIGTERM (its shutdown hooks run) and waits until it is gone. */
+    public void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                kill();
+            }
+        }
+    }
+
+    /** The process id of the running JVM. */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean alive() {
         return process != null && process.isAlive();
     }

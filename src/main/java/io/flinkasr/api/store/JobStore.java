@@ -1,0 +1,550 @@
+package io.flinkasr.api.store;
+
+import io.flinkasr.records.JobState;
+import io.flinkasr.records.Json;
+import io.flinkasr.records.MediaAsset;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteBufferManager;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The API's jobs, callbacks and media assets on disk (RocksDB), with the indexes its requests need and the
+ * offsets of the topics it has read them to. Every change is one atomic batch together with the offset of
+ * the record that caused it, so after a restart, even after {@code kill -9}, the store and its offsets
+ * agree and reading resumes where it stopped. Transcripts stay on disk: the heap holds a job only while
+ * a request is answered.
+ *
+ * <p>Column families: {@code jobs} (JobId to the JobStatus JSON, large values in blob files), {@code summaries}
+ * (the same without segments and chunks: what a list shows), {@code heads}
+ * (JobId to {@link JobHead}), {@code by-tenant} (userId, createTime, JobId to the state: ListSmartJobs),
+ * {@code by-creation} (createTime, JobId: the dashboard's newest jobs), {@code ended} (end time, JobId:
+ * expiry), {@code active} (JobId of a Created or Executing job), {@code callbacks} (JobId), {@code assets}
+ * (MediaId), {@code asset-urls} (userId, InputURL to MediaId), {@code asset-ages} (last change, MediaId), and
+ * the default one for offsets and counts. Writes are serialised; reads run alongside.
+ */
+public final class JobStore implements AutoCloseable {
+    private static final List<String> FAMILIES = List.of("jobs", "summaries", "heads", "by-tenant", "by-creation", "ended", "active",
+            "callbacks", "assets", "asset-urls", "asset-ages");
+    private static final byte[] NOTHING = new byte[0];
+    /** States up to this size are their own summary. */
+    private static final int SUMMARY_AS_IS = 2048;
+
+    private final Path dir;
+    private final boolean temporary;
+    private final LRUCache cache;
+    private final WriteBufferManager writeBuffers;
+    private final DBOptions dbOptions;
+    private final List<ColumnFamilyOptions> familyOptions = new ArrayList<>();
+    private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+    private final RocksDB db;
+    private final WriteOptions writeOptions = new WriteOptions();
+    private final ColumnFamilyHandle meta, jobs, summaries, heads, byTenant, byCreation, ended, active, callbacks, assets, assetUrls, assetAges;
+    private final JobCounts counts = new JobCounts();
+    private final Map<String, Long> activeSince = new ConcurrentHashMap<>();
+    private final Map<String, Long> offsets = new ConcurrentHashMap<>();
+    /** Reads hold it shared, close exclusively: no read reaches a closed RocksDB (which would crash the JVM). */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock open = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private boolean closed;
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private JobStore(Path dir, boolean temporary, long cacheBytes) throws IOException {
+        this.dir = dir;
+        this.temporary = temporary;
+        Files.createDirectories(dir);
+        this.cache = new LRUCache(cacheBytes);
+        this.writeBuffers = new WriteBufferManager(cacheBytes / 2, cache);
+        this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+                .setWriteBufferManager(writeBuffers).setMaxBackgroundJobs(2).setKeepLogFileNum(2)
+                .setMaxTotalWalSize(64L << 20);
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, options(false)));
+        for (String family : FAMILIES) {
+            descriptors.add(new ColumnFamilyDescriptor(StoreKeys.utf8(family), options(family.equals("jobs"))));
+        }
+        try {
+            this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+        } catch (RocksDBException e) {
+            close(false);
+            throw new IOException("Could not open the job store in " + dir + ": " + e.getMessage()
+                    + (String.valueOf(e.getMessage()).contains("lock") ? " (another API process uses this folder)" : ""), e);
+        }
+        int i = 0;
+        meta = handles.get(i++);
+        jobs = handles.get(i++);
+        summaries = handles.get(i++);
+        heads = handles.get(i++);
+        byTenant = handles.get(i++);
+        byCreation = handles.get(i++);
+        ended = handles.get(i++);
+        active = handles.get(i++);
+        callbacks = handles.get(i++);
+        assets = handles.get(i++);
+        assetUrls = handles.get(i++);
+        assetAges = handles.get(i);
+        load();
+    }
+
+    /** Opens (or creates) the store in the folder. */
+    public static JobStore open(Path dir, long cacheBytes) throws IOException {
+        return new JobStore(dir, false, cacheBytes);
+    }
+
+    /** A store in a new temporary folder, removed at close: every start reads the topics again. */
+    public static JobStore temporary(long cacheBytes) throws IOException {
+        return new JobStore(Files.createTempDirectory("flink-asr-api-store"), true, cacheBytes);
+    }
+
+    private ColumnFamilyOptions options(boolean largeValues) {
+        BlockBasedTableConfig table = new BlockBasedTableConfig().setBlockCache(cache).setCacheIndexAndFilterBlocks(true)
+                .setPinL0FilterAndIndexBlocksInCache(true).setFilterPolicy(new BloomFilter(10, false)).setBlockSize(16 * 1024);
+        ColumnFamilyOptions options = new ColumnFamilyOptions().setTableFormatConfig(table)
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
+                .setWriteBufferSize(largeValues ? 16L << 20 : 4L << 20).setMaxWriteBufferNumber(2);
+        if (largeValues) {
+            // transcripts go to blob files: compactions move small references, not hundreds of KB
+            options.setEnableBlobFiles(true).setMinBlobSize(4096).setBlobCompressionType(CompressionType.LZ4_COMPRESSION)
+                    .setEnableBlobGarbageCollection(true);
+        }
+        familyOptions.add(options);
+        return options;
+    }
+
+    private void load() {
+        try (RocksIterator it = db.newIterator(meta)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                if (StoreOffset.isKey(it.key())) {
+                    StoreOffset offset = StoreOffset.of(it.key(), it.value());
+                    offsets.put(offset.topic() + "/" + offset.partition(), offset.next());
+                } else if (JobCounts.isKey(it.key())) {
+                    counts.load(it.key(), it.value());
+                }
+            }
+        }
+        try (RocksIterator it = db.newIterator(active)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                activeSince.put(StoreKeys.string(it.key(), 0), StoreKeys.longOf(it.value()));
+            }
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    // ---- reading
+
+    /** The next offset to read of the topic partition, or -1 when the store has read none of it. */
+    public long offset(String topic, int partition) {
+        return offsets.getOrDefault(topic + "/" + partition, -1L);
+    }
+
+    /** The job's JobStatus JSON, or null. */
+    public byte[] job(String jobId) {
+        return get(jobs, StoreKeys.utf8(jobId));
+    }
+
+    public JobHead head(String jobId) {
+        byte[] b = get(heads, StoreKeys.utf8(jobId));
+        return b == null ? null : JobHead.of(jobId, b);
+    }
+
+    /** The job's callback JSON, or null. */
+    public byte[] callback(String jobId) {
+        return get(callbacks, StoreKeys.utf8(jobId));
+    }
+
+    /** The asset's JSON, or null. */
+    public byte[] asset(String mediaId) {
+        return get(assets, StoreKeys.utf8(mediaId));
+    }
+
+    /** The MediaId of the tenant's asset of this InputURL, or null. */
+    public String assetIdOf(long userId, String inputUrl) {
+        byte[] id = get(assetUrls, StoreKeys.tenantUrl(userId, inputUrl));
+        return id == null ? null : StoreKeys.string(id, 0);
+    }
+
+    /** How many jobs are in the state, over all tenants. */
+    public long count(JobState state) {
+        return counts.count(state);
+    }
+
+    /** How many of the tenant's jobs are in the state (every state when null). */
+    public long count(long userId, JobState state) {
+        return counts.count(userId, state);
+    }
+
+    /** The Created and Executing jobs, each with the time of its last change. */
+    public Map<String, Long> active() {
+        return activeSince;
+    }
+
+    /**
+     * A page of the tenant's jobs (JSON without segments and chunks), newest or oldest first, in the state (any when null), after skipping
+     * {@code skip} of them: reads the index keys it skips and the jobs it returns, nothing else.
+     */
+    public List<byte[]> page(long userId, JobState state, boolean newestFirst, long skip, int limit) {
+        List<byte[]> ids = new ArrayList<>();
+        lockOpen();
+        try (Slice lower = new Slice(StoreKeys.tenant(userId)); Slice upper = new Slice(StoreKeys.tenantEnd(userId));
+                ReadOptions read = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+                RocksIterator it = db.newIterator(byTenant, read)) {
+            if (newestFirst) {
+                it.seekToLast();
+            } else {
+                it.seekToFirst();
+            }
+            long skipped = 0;
+            for (; it.isValid() && ids.size() < limit; step(it, newestFirst)) {
+                if (state != null && it.value()[0] != state.ordinal()) {
+                    continue;
+                }
+                if (skipped < skip) {
+                    skipped++;
+                } else {
+                    ids.add(StoreKeys.utf8(StoreKeys.jobIdOfTenantKey(it.key())));
+                }
+            }
+            return valuesOf(summaries, ids);
+        } finally {
+            open.readLock().unlock();
+        }
+    }
+
+    /** The newest jobs of every tenant (JSON), at most {@code limit}. */
+    public List<byte[]> newest(int limit) {
+        List<byte[]> ids = new ArrayList<>();
+        lockOpen();
+        try (RocksIterator it = db.newIterator(byCreation)) {
+            for (it.seekToLast(); it.isValid() && ids.size() < limit; it.prev()) {
+                ids.add(StoreKeys.utf8(StoreKeys.idAfterTime(it.key())));
+            }
+            return valuesOf(jobs, ids);
+        } finally {
+            open.readLock().unlock();
+        }
+    }
+
+    /** JobIds of jobs that ended before the time, oldest first, at most {@code limit}: a range of the end index. */
+    public List<String> endedBefore(long time, int limit) {
+        return idsBefore(ended, time, limit);
+    }
+
+    /** MediaIds of assets last changed before the time, at most {@code limit}. */
+    public List<String> assetsChangedBefore(long time, int limit) {
+        return idsBefore(assetAges, time, limit);
+    }
+
+    private List<String> idsBefore(ColumnFamilyHandle index, long time, int limit) {
+        List<String> ids = new ArrayList<>();
+        lockOpen();
+        try (Slice upper = new Slice(StoreKeys.longBytes(time)); ReadOptions read = new ReadOptions().setIterateUpperBound(upper);
+                RocksIterator it = db.newIterator(index, read)) {
+            for (it.seekToFirst(); it.isValid() && ids.size() < limit; it.next()) {
+                ids.add(StoreKeys.idAfterTime(it.key()));
+            }
+        } finally {
+            open.readLock().unlock();
+        }
+        return ids;
+    }
+
+    private List<byte[]> valuesOf(ColumnFamilyHandle family, List<byte[]> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        try {
+            List<byte[]> found = db.multiGetAsList(java.util.Collections.nCopies(ids.size(), family), ids);
+            return found.stream().filter(b -> b != null).toList();
+        } catch (RocksDBException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    private static void step(RocksIterator it, boolean backwards) {
+        if (backwards) {
+            it.prev();
+        } else {
+            it.next();
+        }
+    }
+
+    private byte[] get(ColumnFamilyHandle family, byte[] key) {
+        lockOpen();
+        try {
+            return db.get(family, key);
+        } catch (RocksDBException e) {
+            throw new StoreException(e);
+        } finally {
+            open.readLock().unlock();
+        }
+    }
+
+    private void lockOpen() {
+        open.readLock().lock();
+        if (closed) {
+            open.readLock().unlock();
+            throw new StoreException(new RocksDBException("the job store is closed"));
+        }
+    }
+
+    // ---- writing: each change is one batch with the offset of the record behind it (null: none)
+
+    /**
+     * Takes a job's state (JobStatus JSON) if it moves the job forward, or updates an Executing job's
+     * progress: true then. A state that would move it back is dropped (only the offset moves).
+     */
+    public synchronized boolean putJob(byte[] statusJson, StoreOffset at) throws IOException {
+        JobHead next = JobHead.parse(statusJson);
+        if (next == null) {
+            advance(at);
+            return false;
+        }
+        JobHead current = head(next.jobId());
+        if (current != null && !current.state().mayMoveTo(next.state())) {
+            advance(at);
+            return false;
+        }
+        byte[] id = StoreKeys.utf8(next.jobId());
+        JobCounts.Change change = current == null || current.state() != next.state()
+                ? new JobCounts.Change(next.userId(), current == null ? null : current.state(), next.state()) : null;
+        try (WriteBatch batch = new WriteBatch()) {
+            if (current != null) {
+                unindex(batch, current);
+            }
+            batch.put(jobs, id, statusJson);
+            batch.put(summaries, id, summaryOf(statusJson));
+            batch.put(heads, id, next.bytes());
+            batch.put(byTenant, StoreKeys.tenantJob(next.userId(), next.createTime(), next.jobId()), new byte[] {(byte) next.state().ordinal()});
+            batch.put(byCreation, StoreKeys.timed(next.createTime(), next.jobId()), NOTHING);
+            if (next.state().isFinal()) {
+                batch.put(ended, StoreKeys.timed(next.endTime(), next.jobId()), NOTHING);
+            } else {
+                batch.put(active, id, StoreKeys.longBytes(next.modifiedTime()));
+            }
+            if (change != null) {
+                batch.put(meta, JobCounts.key(change), counts.after(change));
+            }
+            write(batch, at);
+        } catch (RocksDBException e) {
+            throw new IOException(e);
+        }
+        if (change != null) {
+            counts.apply(change);
+        }
+        if (next.state().isFinal()) {
+            activeSince.remove(next.jobId());
+        } else {
+            activeSince.put(next.jobId(), next.modifiedTime());
+        }
+        return true;
+    }
+
+    /** Removes the job, its indexes and its callback (a tombstone, or expiry). */
+    public synchronized void deleteJob(String jobId, StoreOffset at) throws IOException {
+        JobHead current = head(jobId);
+        byte[] id = StoreKeys.utf8(jobId);
+        JobCounts.Change change = current == null ? null : new JobCounts.Change(current.userId(), current.state(), null);
+        try (WriteBatch batch = new WriteBatch()) {
+            if (current != null) {
+                unindex(batch, current);
+                batch.put(meta, JobCounts.key(change), counts.after(change));
+            }
+            batch.delete(jobs, id);
+            batch.delete(summaries, id);
+            batch.delete(heads, id);
+            batch.delete(callbacks, id);
+            write(batch, at);
+        } catch (RocksDBException e) {
+            throw new IOException(e);
+        }
+        if (change != null) {
+            counts.apply(change);
+        }
+        activeSince.remove(jobId);
+    }
+
+    /** The state without its segments and chunks (a list's row); small states as they are. */
+    private static byte[] summaryOf(byte[] statusJson) throws IOException {
+        if (statusJson.length <= SUMMARY_AS_IS) {
+            return statusJson;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(statusJson);
+        tree.remove(List.of("segments", "chunks"));
+        return Json.MAPPER.writeValueAsBytes(tree);
+    }
+
+    private void unindex(WriteBatch batch, JobHead current) throws IOException {
+        try {
+            batch.delete(byTenant, StoreKeys.tenantJob(current.userId(), current.createTime(), current.jobId()));
+            batch.delete(byCreation, StoreKeys.timed(current.createTime(), current.jobId()));
+            if (current.state().isFinal()) {
+                batch.delete(ended, StoreKeys.timed(current.endTime(), current.jobId()));
+            } else {
+                batch.delete(active, StoreKeys.utf8(current.jobId()));
+            }
+        } catch (RocksDBException e) {
+            throw new IOException(e);
+        }
+    }
+
+    public synchronized void putCallback(String jobId, byte[] callbackJson, StoreOffset at) throws IOException {
+        try (WriteBatch batch = new WriteBatch()) {
+            batch.put(callbacks, StoreKeys.utf8(jobId), callbackJson);
+            write(batch, at);
+        } catch (RocksDBException e) {
+            throw new IOException(e);
+        }
+    }
+
+    public synchronized void deleteCallback(String jobId, StoreOffset at) throws IOException {
+        try (WriteBatch batch = new WriteBatch()) {
+            batch.delete(callbacks, StoreKeys.utf8(jobId));
+            write(batch, at);
+        } catch (RocksDBException e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** Takes an asset (its JSON), replacing the one with its MediaId. */
+    public synchronized void putAsset(byte[] assetJson, StoreOffset at) throws IOException {
+        MediaAsset next = Json.MAPPER.readValue(assetJson, MediaAsset.class);
+        if (next.mediaId == null || next.inputUrl == null) {
+            advance(at);
+            return;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            unindexAsset(batch, next.mediaId);
+            batch.put(assets, StoreKeys.utf8(next.mediaId), assetJson);
+            batch.put(assetUrls, StoreKeys.tenantUrl(next.userId, next.inputUrl), StoreKeys.utf8(next.mediaId));
+            batch.put(assetAges, StoreKeys.timed(Math.max(next.modifiedTime, next.createTime), next.mediaId), NOTHING);
+            write(batch, at);
+        } catch (RocksDBException e) {
+            throw new IOException(e);
+        }
+    }
+
+    public synchronized void deleteAsset(String mediaId, StoreOffset at) throws IOException {
+        try (WriteBatch batch = new WriteBatch()) {
+            unindexAsset(batch, mediaId);
+            batch.delete(assets, StoreKeys.utf8(mediaId));
+            write(batch, at);
+        } catch (RocksDBException e) {
+            throw new IOException(e);
+        }
+    }
+
+    private void unindexAsset(WriteBatch batch, String mediaId) throws IOException, RocksDBException {
+        byte[] json = asset(mediaId);
+        if (json == null) {
+            return;
+        }
+        MediaAsset current = Json.MAPPER.readValue(json, MediaAsset.class);
+        byte[] urlKey = StoreKeys.tenantUrl(current.userId, current.inputUrl);
+        if (Arrays.equals(get(assetUrls, urlKey), StoreKeys.utf8(mediaId))) {
+            batch.delete(assetUrls, urlKey);
+        }
+        batch.delete(assetAges, StoreKeys.timed(Math.max(current.modifiedTime, current.createTime), mediaId));
+    }
+
+    /** Moves the offset only (a record that changes nothing here). */
+    public synchronized void advance(StoreOffset at) throws IOException {
+        if (at == null) {
+            return;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            write(batch, at);
+        }
+    }
+
+    private void write(WriteBatch batch, StoreOffset at) throws IOException {
+        if (closed) {
+            throw new IOException("the job store is closed");
+        }
+        try {
+            if (at != null) {
+                batch.put(meta, at.key(), StoreKeys.longBytes(at.next()));
+            }
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new IOException("The job store could not write: " + e.getMessage(), e);
+        }
+        if (at != null) {
+            offsets.merge(at.topic() + "/" + at.partition(), at.next(), Math::max);
+        }
+    }
+
+    /** Counts of what the store holds, by scanning it: for tests and the benchmark, not for requests. */
+    public Map<String, Long> scanSizes() {
+        Map<String, Long> sizes = new HashMap<>();
+        for (int i = 1; i < handles.size(); i++) {
+            long n = 0;
+            try (RocksIterator it = db.newIterator(handles.get(i))) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    n++;
+                }
+            }
+            sizes.put(FAMILIES.get(i - 1), n);
+        }
+        return sizes;
+    }
+
+    @Override
+    public synchronized void close() {
+        open.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            close(true);
+        } finally {
+            open.writeLock().unlock();
+        }
+    }
+
+    private void close(boolean opened) {
+        if (opened) {
+            handles.forEach(ColumnFamilyHandle::close);
+            db.close();
+        }
+        writeOptions.close();
+        dbOptions.close();
+        familyOptions.forEach(ColumnFamilyOptions::close);
+        writeBuffers.close();
+        cache.close();
+        if (temporary) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a temporary folder left behind
+            }
+        }
+    }
+}

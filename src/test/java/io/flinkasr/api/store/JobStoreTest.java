@@ -1,0 +1,180 @@
+package io.flinkasr.api.store;
+
+import static io.flinkasr.api.store.StoredJobs.TENANT_A;
+import static io.flinkasr.api.store.StoredJobs.TENANT_B;
+import static io.flinkasr.api.store.StoredJobs.asset;
+import static io.flinkasr.api.store.StoredJobs.at;
+import static io.flinkasr.api.store.StoredJobs.job;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkasr.records.JobState;
+import io.flinkasr.records.JobStatus;
+import io.flinkasr.records.Json;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store on its own (a real RocksDB in a temporary folder): indexes, pages, counts, offsets, removal. */
+class JobStoreTest {
+    private static final long CACHE = 8L << 20;
+    @TempDir Path dir;
+    private JobStore store;
+
+    @BeforeEach
+    void open() throws Exception {
+        store = JobStore.open(dir, CACHE);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private void reopen() throws Exception {
+        store.close();
+        store = JobStore.open(dir, CACHE);
+    }
+
+    /** 25 jobs of tenant A, job-00 first, one a minute, every fifth Failed; 3 of tenant B. */
+    private void twentyFiveAndThree() throws Exception {
+        for (int i = 0; i < 25; i++) {
+            store.putJob(job(String.format("job-%02d", i), TENANT_A, i, i % 5 == 0 ? JobState.Failed : JobState.Finished), null);
+        }
+        for (int i = 0; i < 3; i++) {
+            store.putJob(job("b-" + i, TENANT_B, 100 + i, JobState.Executing), null);
+        }
+    }
+
+    private static List<String> ids(List<byte[]> page) {
+        return page.stream().map(StoredJobs::jobIdOf).toList();
+    }
+
+    @Test
+    void pagesATenantsJobsNewestOrOldestFirstAndNeverAnotherTenants() throws Exception {
+        twentyFiveAndThree();
+        assertThat(ids(store.page(TENANT_A, null, true, 0, 3))).containsExactly("job-24", "job-23", "job-22");
+        assertThat(ids(store.page(TENANT_A, null, false, 0, 3))).containsExactly("job-00", "job-01", "job-02");
+        assertThat(ids(store.page(TENANT_A, null, true, 20, 10))).containsExactly("job-04", "job-03", "job-02", "job-01", "job-00");
+        assertThat(store.page(TENANT_A, null, true, 25, 10)).isEmpty();
+        assertThat(ids(store.page(TENANT_B, null, true, 0, 100))).containsExactly("b-2", "b-1", "b-0");
+        assertThat(store.page(42L, null, true, 0, 100)).as("a tenant without jobs").isEmpty();
+    }
+
+    @Test
+    void aPageCarriesNoTranscriptButTheJobDoes() throws Exception {
+        JobStatus big = Json.read(job("big", TENANT_A, 0, JobState.Finished), JobStatus.class);
+        big.segments = java.util.stream.IntStream.range(0, 500).mapToObj(i -> big.segments[0]).toArray(io.flinkasr.records.Segment[]::new);
+        store.putJob(Json.bytes(big), null);
+        JobStatus listed = Json.read(store.page(TENANT_A, null, true, 0, 1).get(0), JobStatus.class);
+        assertThat(listed.segments).isNull();
+        assertThat(listed.state).isEqualTo(JobState.Finished);
+        assertThat(listed.request.inputFile).isEqualTo("/media/big.mp3");
+        assertThat(Json.read(store.job("big"), JobStatus.class).segments).hasSize(500);
+    }
+
+    @Test
+    void aStateFilterSkipsOnlyJobsInThatState() throws Exception {
+        twentyFiveAndThree();
+        assertThat(ids(store.page(TENANT_A, JobState.Failed, true, 0, 2))).containsExactly("job-20", "job-15");
+        assertThat(ids(store.page(TENANT_A, JobState.Failed, true, 2, 10))).containsExactly("job-10", "job-05", "job-00");
+        assertThat(ids(store.page(TENANT_A, JobState.Failed, false, 4, 10))).containsExactly("job-20");
+        assertThat(store.page(TENANT_A, JobState.Created, true, 0, 10)).isEmpty();
+    }
+
+    @Test
+    void countsFollowStatesPerTenantAndSurviveAReopen() throws Exception {
+        twentyFiveAndThree();
+        assertThat(store.count(TENANT_A, null)).isEqualTo(25);
+        assertThat(store.count(TENANT_A, JobState.Failed)).isEqualTo(5);
+        assertThat(store.count(JobState.Executing)).isEqualTo(3);
+        store.putJob(job("b-0", TENANT_B, 100, JobState.Finished), null);
+        assertThat(store.count(JobState.Executing)).isEqualTo(2);
+        assertThat(store.count(JobState.Finished)).isEqualTo(21);
+        reopen();
+        assertThat(store.count(TENANT_A, JobState.Finished)).isEqualTo(20);
+        assertThat(store.count(TENANT_B, null)).isEqualTo(3);
+        assertThat(store.count(JobState.Executing)).isEqualTo(2);
+        assertThat(store.active()).containsOnlyKeys("b-1", "b-2");
+    }
+
+    @Test
+    void statesOnlyMoveForwardAndAnExecutingJobTakesProgress() throws Exception {
+        assertThat(store.putJob(job("j", TENANT_A, 0, JobState.Executing), null)).isTrue();
+        assertThat(store.putJob(job("j", TENANT_A, 0, JobState.Created), null)).as("back to Created").isFalse();
+        assertThat(store.putJob(job("j", TENANT_A, 0, JobState.Executing), null)).as("progress").isTrue();
+        assertThat(store.putJob(job("j", TENANT_A, 0, JobState.Finished), null)).isTrue();
+        assertThat(store.putJob(job("j", TENANT_A, 0, JobState.Failed), null)).as("after an end").isFalse();
+        JobStatus stored = Json.read(store.job("j"), JobStatus.class);
+        assertThat(stored.state).isEqualTo(JobState.Finished);
+        assertThat(stored.segments[0].content).startsWith("ask not");
+        assertThat(store.count(TENANT_A, null)).isEqualTo(1);
+        assertThat(store.count(JobState.Finished)).isEqualTo(1);
+        assertThat(store.count(JobState.Executing)).isZero();
+    }
+
+    @Test
+    void offsetsAreKeptWithWhatTheirRecordsWroteAndSurviveAReopen() throws Exception {
+        assertThat(store.offset("requests", 0)).isEqualTo(-1);
+        store.putJob(job("j", TENANT_A, 0, JobState.Created), at("requests", 1));
+        store.putJob(job("j", TENANT_A, 0, JobState.Created), at("requests", 2));
+        store.advance(at("states", 7));
+        reopen();
+        assertThat(store.offset("requests", 0)).isEqualTo(2);
+        assertThat(store.offset("states", 0)).isEqualTo(7);
+        assertThat(store.offset("requests", 1)).isEqualTo(-1);
+        assertThat(store.head("j").state()).isEqualTo(JobState.Created);
+    }
+
+    @Test
+    void aRemovedJobLeavesNoIndexEntryNoCountAndNoCallback() throws Exception {
+        twentyFiveAndThree();
+        store.putCallback("job-24", "{\"jobId\":\"job-24\"}".getBytes(), null);
+        store.deleteJob("job-24", at("requests", 9));
+        store.deleteJob("b-0", null);
+        store.deleteJob("never-existed", null);
+        assertThat(store.job("job-24")).isNull();
+        assertThat(store.head("job-24")).isNull();
+        assertThat(store.callback("job-24")).isNull();
+        assertThat(ids(store.page(TENANT_A, null, true, 0, 1))).containsExactly("job-23");
+        assertThat(store.count(TENANT_A, null)).isEqualTo(24);
+        assertThat(store.count(JobState.Executing)).isEqualTo(2);
+        assertThat(store.active()).doesNotContainKey("b-0");
+        assertThat(store.endedBefore(Long.MAX_VALUE, 100)).hasSize(24).doesNotContain("job-24");
+        assertThat(store.offset("requests", 0)).isEqualTo(9);
+        var sizes = store.scanSizes();
+        assertThat(sizes.get("jobs")).isEqualTo(26);
+        assertThat(sizes.get("summaries")).isEqualTo(26);
+        assertThat(sizes.get("by-tenant")).isEqualTo(26);
+        assertThat(sizes.get("by-creation")).isEqualTo(26);
+        assertThat(sizes.get("ended") + sizes.get("active")).isEqualTo(26);
+    }
+
+    @Test
+    void endedBeforeIsARangeOfEndTimes() throws Exception {
+        twentyFiveAndThree();
+        long endOfJob2 = StoredJobs.FIRST.plusSeconds(120 + 1).toEpochMilli();
+        assertThat(store.endedBefore(endOfJob2, 100)).containsExactly("job-00", "job-01");
+        assertThat(store.endedBefore(endOfJob2 + 1, 100)).containsExactly("job-00", "job-01", "job-02");
+        assertThat(store.endedBefore(Long.MAX_VALUE, 100)).as("Executing jobs never").hasSize(25);
+    }
+
+    @Test
+    void assetsAreFoundByMediaIdAndByTheirTenantsUrl() throws Exception {
+        store.putAsset(asset("m1", TENANT_A, "https://media.example/a.mp3", StoredJobs.FIRST), at("assets", 1));
+        store.putAsset(asset("m2", TENANT_B, "https://media.example/a.mp3", StoredJobs.FIRST), null);
+        assertThat(store.assetIdOf(TENANT_A, "https://media.example/a.mp3")).isEqualTo("m1");
+        assertThat(store.assetIdOf(TENANT_B, "https://media.example/a.mp3")).isEqualTo("m2");
+        assertThat(store.assetIdOf(TENANT_A, "https://media.example/b.mp3")).isNull();
+        store.putAsset(asset("m1", TENANT_A, "https://media.example/b.mp3", StoredJobs.FIRST.plusSeconds(5)), null);
+        assertThat(store.assetIdOf(TENANT_A, "https://media.example/a.mp3")).as("moved to another URL").isNull();
+        assertThat(store.assetIdOf(TENANT_A, "https://media.example/b.mp3")).isEqualTo("m1");
+        assertThat(store.assetsChangedBefore(Long.MAX_VALUE, 10)).containsExactly("m2", "m1");
+        store.deleteAsset("m1", null);
+        assertThat(store.asset("m1")).isNull();
+        assertThat(store.assetIdOf(TENANT_A, "https://media.example/b.mp3")).isNull();
+        assertThat(store.assetsChangedBefore(Long.MAX_VALUE, 10)).containsExactly("m2");
+    }
+}
