@@ -30,11 +30,11 @@ import org.slf4j.LoggerFactory;
  * Cuts each job's media into chunks at pauses, one window per timer callback.
  *
  * <p>A request only stores the job's position in keyed state and asks for a timer. Each timer decodes
- * the next window (ffmpeg seeks to the stored offset), emits one chunk and asks for the next timer. The
- * first window's ffmpeg also reads the media's header (its duration, whether it has audio at all), so a
- * short clip's media work is one process start. So no
+ * the next window (ffmpeg seeks to the stored offset), emits one chunk and asks for the next timer. So no
  * callback runs longer than one window's decoding, checkpoints pass between windows, a restart resumes
- * at the stored offset, and the windows of all active jobs take turns.
+ * at the stored offset, and the windows of all active jobs take turns. The first window's ffmpeg also
+ * reads the media's header (its duration, whether it has audio at all): a short clip's media work is one
+ * process start.
  *
  * <p>The job's lifecycle goes out on the {@link #JOB_EVENTS} side output: STARTED, then CHUNKED with the
  * number of chunks, or FAILED with an ICE ErrorCode for any problem with the input.
