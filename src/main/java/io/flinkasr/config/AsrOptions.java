@@ -143,7 +143,9 @@ public final class AsrOptions {
             key("asr.ffprobe.path")
                     .stringType()
                     .defaultValue("ffprobe")
-                    .withDescription("The ffprobe executable.");
+                    .withDescription(
+                            "Not run any more: the first window's ffmpeg reads the media's header (one process"
+                                    + " start per job instead of two). Accepted so that configurations naming it still load.");
 
     public static final ConfigOption<String> STAGING_DIR =
             key("asr.media.staging-dir")
@@ -204,7 +206,7 @@ public final class AsrOptions {
             key("asr.media.decode-timeout")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(60))
-                    .withDescription("Longest an ffmpeg or ffprobe run for one window may take.");
+                    .withDescription("Longest an ffmpeg run for one window may take.");
 
     public static final ConfigOption<MemorySize> MEDIA_MAX_BYTES =
             key("asr.media.max-bytes")

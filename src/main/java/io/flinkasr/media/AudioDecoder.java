@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Decodes one window of a media file with ffmpeg: its first audio stream, from {@code offset} for at most
@@ -29,9 +31,49 @@ public final class AudioDecoder {
         this.timeout = timeout;
     }
 
+    /** A media's first window and its duration as the header says (-1 where it does not say). */
+    public record Opened(byte[] pcm, double durationSeconds) {}
+
+    private static final Pattern DURATION = Pattern.compile("\\n\\s*Duration: (\\d+):(\\d{2}):(\\d{2}(?:\\.\\d+)?)");
+
     /** PCM bytes of the window; fewer than asked (maybe none) where the media ends first. */
     public byte[] decode(Path file, double offset, double seconds) throws MediaException {
-        List<String> command = new ArrayList<>(List.of(ffmpeg, "-nostdin", "-hide_banner", "-v", "error"));
+        Subprocess.Result run = run(file, offset, seconds, "error");
+        if (run.exitCode() != 0 && run.stdout().length == 0) {
+            throw new MediaException("Media.Corrupt", "The media could not be decoded.");
+        }
+        return evenBytes(run.stdout());
+    }
+
+    /**
+     * Decodes a job's first window and reads the media's duration from the description of its input that
+     * ffmpeg writes on the way: what ffprobe would say, for one process start instead of two (each costs
+     * about 0.1 s of CPU and 0.2-0.3 s of wall time). What is no media that ffmpeg opens is
+     * Media.Unsupported, media without an audio stream Media.NoAudioStream, and media that opens but does
+     * not decode Media.Corrupt.
+     */
+    public Opened open(Path file, double offset, double seconds) throws MediaException {
+        Subprocess.Result run = run(file, offset, seconds, "info");
+        String described = "\n" + run.stderr();
+        if (run.exitCode() != 0 && run.stdout().length == 0) {
+            if (!described.contains("\nInput #0")) {
+                throw new MediaException("Media.Unsupported", "The InputFile is not a media file that can be decoded.");
+            }
+            if (described.contains("matches no streams")) {
+                throw new MediaException("Media.NoAudioStream", "The InputFile has no audio stream.");
+            }
+            throw new MediaException("Media.Corrupt", "The media could not be decoded.");
+        }
+        Matcher m = DURATION.matcher(described);
+        double duration = -1;
+        if (m.find()) {
+            duration = Integer.parseInt(m.group(1)) * 3600 + Integer.parseInt(m.group(2)) * 60 + Double.parseDouble(m.group(3));
+        }
+        return new Opened(evenBytes(run.stdout()), duration > 0 ? duration : -1);
+    }
+
+    private Subprocess.Result run(Path file, double offset, double seconds, String verbosity) throws MediaException {
+        List<String> command = new ArrayList<>(List.of(ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-v", verbosity));
         command.addAll(Subprocess.INPUT_LIMITS);
         if (offset > 0) {
             command.addAll(List.of("-ss", format(offset)));
@@ -44,14 +86,11 @@ public final class AudioDecoder {
             throw new MediaException(
                     "Media.DecodeTimeout", "Decoding the media took longer than " + timeout.toSeconds() + " s.");
         }
-        if (run.exitCode() != 0 && run.stdout().length == 0) {
-            throw new MediaException("Media.Corrupt", "The media could not be decoded.");
-        }
-        byte[] pcm = run.stdout();
-        if (pcm.length % 2 != 0) {
-            pcm = java.util.Arrays.copyOf(pcm, pcm.length - 1);
-        }
-        return pcm;
+        return run;
+    }
+
+    private static byte[] evenBytes(byte[] pcm) {
+        return pcm.length % 2 != 0 ? java.util.Arrays.copyOf(pcm, pcm.length - 1) : pcm;
     }
 
     private static String format(double seconds) {

@@ -10,16 +10,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Runs ffmpeg or ffprobe with a time limit, collecting what it writes; a run past its limit is killed. */
+/** Runs ffmpeg with a time limit, collecting what it writes; a run past its limit is killed. */
 final class Subprocess {
 
-    /** How a run ended: stdout, the tail of stderr, the exit code, and whether it was killed for time. */
+    /** How a run ended: stdout, the head of stderr (where ffmpeg describes its input), the exit code, and whether it was killed for time. */
     record Result(byte[] stdout, String stderr, int exitCode, boolean timedOut) {}
 
-    private static final int STDERR_LIMIT = 4096;
+    private static final int STDERR_LIMIT = 16384;
 
     /**
-     * What ffmpeg and ffprobe may open: the one local file they are given, through demuxers of real media
+     * What ffmpeg may open: the one local file they are given, through demuxers of real media
      * containers only. Without the format whitelist an HLS playlist or a concat script named .mp3 would
      * make ffmpeg read any file the process can read (a playlist entry {@code file:///etc/...}); without the
      * protocol whitelist, any URL.
@@ -49,7 +49,7 @@ final class Subprocess {
             byte[] stdout = out.get(5, TimeUnit.SECONDS);
             String stderr = new String(err.get(5, TimeUnit.SECONDS), java.nio.charset.StandardCharsets.UTF_8);
             if (stderr.length() > STDERR_LIMIT) {
-                stderr = stderr.substring(stderr.length() - STDERR_LIMIT);
+                stderr = stderr.substring(0, STDERR_LIMIT);
             }
             return new Result(stdout, stderr, process.exitValue(), false);
         } catch (InterruptedException e) {

@@ -4,7 +4,6 @@ import io.flinkasr.config.AsrOptions;
 import io.flinkasr.media.AudioDecoder;
 import io.flinkasr.media.ChunkPlanner;
 import io.flinkasr.media.MediaException;
-import io.flinkasr.media.MediaProbe;
 import io.flinkasr.media.MediaRoots;
 import io.flinkasr.media.remote.RemoteMedia;
 import io.flinkasr.media.remote.RemoteMediaSettings;
@@ -15,6 +14,7 @@ import io.flinkasr.records.ChunkingPosition;
 import io.flinkasr.records.JobEvent;
 import io.flinkasr.records.JobRequest;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>A request only stores the job's position in keyed state and asks for a timer. Each timer decodes
  * the next window (ffmpeg seeks to the stored offset), emits one chunk and asks for the next timer. So no
  * callback runs longer than one window's decoding, checkpoints pass between windows, a restart resumes
- * at the stored offset, and the windows of all active jobs take turns.
+ * at the stored offset, and the windows of all active jobs take turns. The first window's ffmpeg also
+ * reads the media's header (its duration, whether it has audio at all): a short clip's media work is one
+ * process start.
  *
  * <p>The job's lifecycle goes out on the {@link #JOB_EVENTS} side output: STARTED, then CHUNKED with the
  * number of chunks, or FAILED with an ICE ErrorCode for any problem with the input.
@@ -46,7 +48,6 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
 
     private transient ValueState<ChunkingPosition> position;
     private transient MediaRoots roots;
-    private transient MediaProbe probe;
     private transient AudioDecoder decoder;
     private transient ChunkPlanner planner;
     private transient RecognitionRoutes routes;
@@ -67,7 +68,6 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     public void open(OpenContext openContext) {
         position = getRuntimeContext().getState(new ValueStateDescriptor<>("position", ChunkingPosition.class));
         roots = new MediaRoots(config.getOptional(AsrOptions.MEDIA_ROOTS).orElse(List.of()));
-        probe = new MediaProbe(config.get(AsrOptions.FFPROBE), config.get(AsrOptions.DECODE_TIMEOUT));
         decoder = new AudioDecoder(config.get(AsrOptions.FFMPEG), config.get(AsrOptions.DECODE_TIMEOUT));
         planner = new ChunkPlanner(config.get(AsrOptions.CHUNK_MIN_SECONDS), config.get(AsrOptions.CHUNK_MAX_SECONDS));
         RemoteMediaSettings remoteSettings = RemoteMediaSettings.from(config);
@@ -104,7 +104,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
             if (file == null) {
                 position.update(job); // a remote file is being fetched, one bounded step per timer
             } else if (!job.probed) {
-                start(job, file, ctx);
+                start(job, file, ctx, out);
             } else {
                 cutNext(job, file, ctx, out);
             }
@@ -142,9 +142,14 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         return null;
     }
 
-    private void start(ChunkingPosition job, Path file, OnTimerContext ctx) throws Exception {
-        MediaProbe.Info info = probe.probe(file);
-        double mediaEnd = info.durationSeconds();
+    /**
+     * Opens the media with its first window (as long as the first cut can want: the whole media up to
+     * whole-seconds, else one window), checks its duration, announces the job and cuts the first chunk.
+     */
+    private void start(ChunkingPosition job, Path file, OnTimerContext ctx, Collector<Chunk> out) throws Exception {
+        double ahead = Math.max(wholeSeconds, planner.maxSeconds());
+        AudioDecoder.Opened opened = decoder.open(file, job.position, ahead);
+        double mediaEnd = opened.durationSeconds();
         if (mediaEnd > 0) {
             if (job.position >= mediaEnd) {
                 throw new MediaException(
@@ -160,9 +165,16 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         position.update(job);
         double seconds = job.end > 0 ? job.end - job.position : -1;
         ctx.output(JOB_EVENTS, JobEvent.started(job.request, seconds));
+        cutNext(job, file, ctx, out, opened.pcm(), ahead);
     }
 
     private void cutNext(ChunkingPosition job, Path file, OnTimerContext ctx, Collector<Chunk> out) throws Exception {
+        cutNext(job, file, ctx, out, null, 0);
+    }
+
+    /** Cuts the next chunk; {@code first} is the job's first {@code firstSeconds} of PCM when already decoded. */
+    private void cutNext(ChunkingPosition job, Path file, OnTimerContext ctx, Collector<Chunk> out,
+            byte[] first, double firstSeconds) throws Exception {
         double want = planner.maxSeconds();
         boolean lastWindow = false;
         // short media is one chunk, whole: no seam, and what Vosk gives for the whole file
@@ -173,9 +185,14 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         }
         // a few seconds before the chunk, heard first so the recogniser is warm when the chunk starts
         double lead = job.nextSeq == 0 ? 0 : Math.min(contextSeconds, job.position - Math.max(0, job.request.startTime));
-        byte[] heard = decoder.decode(file, job.position - lead, lead + want);
+        byte[] heard;
+        if (first != null && lead == 0 && want <= firstSeconds) {
+            heard = first.length > AudioDecoder.bytesOf(want) ? Arrays.copyOf(first, AudioDecoder.bytesOf(want)) : first;
+        } else {
+            heard = decoder.decode(file, job.position - lead, lead + want);
+        }
         int leadBytes = Math.min(AudioDecoder.bytesOf(lead), heard.length);
-        byte[] pcm = leadBytes == 0 ? heard : java.util.Arrays.copyOfRange(heard, leadBytes, heard.length);
+        byte[] pcm = leadBytes == 0 ? heard : Arrays.copyOfRange(heard, leadBytes, heard.length);
         int wantBytes = AudioDecoder.bytesOf(want);
         boolean endOfMedia = lastWindow || pcm.length < wantBytes - 320;
         ChunkPlanner.Cut cut = planner.cut(pcm, endOfMedia);
