@@ -6,6 +6,7 @@
 #
 # Build inputs (see .dockerignore) come from `mvn package`:
 #   target/flink-asr.jar         all-in-one jar, main class io.flinkasr.cli.FlinkAsr
+#   target/flink-asr-job.jar     the job jar the submit service uploads (deploy/flink-asr-deploy.sh)
 #   target/model/model-en-us/    unpacked Vosk model
 #
 # The Vosk jar only contains linux-x86-64 natives, so the image is linux/amd64.
@@ -47,7 +48,7 @@ FROM ${FLINK_IMAGE}
 
 USER root
 
-# ffmpeg chunks the media; curl is used by the healthchecks and submit-job.sh.
+# ffmpeg chunks the media; curl is used by the healthchecks and flink-asr-deploy.sh.
 RUN set -eux; \
     apt-get update; \
     apt-get install -y --no-install-recommends ffmpeg curl; \
