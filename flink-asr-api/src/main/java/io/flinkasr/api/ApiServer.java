@@ -19,7 +19,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.javalin.http.Context;
 import io.flinkasr.media.remote.OutboundAddresses;
-import io.flinkasr.media.remote.RemoteMedia;
 import io.flinkasr.media.remote.RemoteMediaSettings;
 import io.flinkasr.records.Callback;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -124,7 +123,7 @@ public final class ApiServer implements AutoCloseable {
         });
         // the media fetcher marks its requests: a URL that points at the API must not make it a client
         http.before(ctx -> {
-            if (ctx.header(RemoteMedia.FETCHER_HEADER) != null) {
+            if (ctx.header(OutboundAddresses.FETCHER_HEADER) != null) {
                 throw new IceException(403, "Forbidden", "Requests from flink-asr's own media fetcher are refused.");
             }
         });

@@ -35,22 +35,9 @@ public final class FlinkAsr {
         return oneLineErrors(new CommandLine(new FlinkAsr()));
     }
 
-    /** Shows a {@link CommandException} as one line on the command's stderr, returning its exit code. */
+    /** Shows a {@link CommandException}, a bad setting or bad keys as one line on the command's stderr, returning its exit code. */
     static CommandLine oneLineErrors(CommandLine cli) {
-        cli.setExecutionExceptionHandler((e, command, parsed) -> {
-            if (e instanceof CommandException problem) {
-                command.getErr().println("flink-asr " + command.getCommandName() + ": " + problem.getMessage());
-                command.getErr().flush();
-                return problem.exitCode();
-            }
-            if (e instanceof JobSettings.InvalidSetting || e instanceof AccessKeys.InvalidKeys) {
-                command.getErr().println("flink-asr " + command.getCommandName() + ": " + e.getMessage());
-                command.getErr().flush();
-                return CommandException.BAD_INPUT;
-            }
-            throw e;
-        });
-        return cli;
+        return CommandException.oneLineErrors(cli, JobSettings.InvalidSetting.class, AccessKeys.InvalidKeys.class);
     }
 
     private static boolean keepsRunning(String command) {

@@ -2,7 +2,6 @@ package io.flinkasr.cli;
 
 import io.flinkasr.api.PortInUseException;
 import io.flinkasr.local.DataFolderInUseException;
-import io.flinkasr.workflow.KafkaUnreachableException;
 import org.apache.flink.util.ExceptionUtils;
 
 /** What keeps a command from starting, said in one line with the option that fixes it. */
@@ -24,11 +23,6 @@ final class StartProblems {
             return new CommandException(CommandException.UNAVAILABLE, folder.get().getMessage()
                     + "; stop that one first, or choose another folder with --data-dir");
         }
-        var kafka = ExceptionUtils.findThrowable(e, KafkaUnreachableException.class);
-        if (kafka.isPresent()) {
-            return new CommandException(CommandException.UNAVAILABLE, kafka.get().getMessage()
-                    + "; is it running? Name the brokers with --bootstrap-servers HOST:PORT");
-        }
-        return e;
+        return KafkaOption.explained(e);
     }
 }

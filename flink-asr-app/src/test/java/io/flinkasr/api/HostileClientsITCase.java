@@ -410,7 +410,7 @@ class HostileClientsITCase {
     void requestsFromTheMediaFetcherAreRefused() throws Exception {
         int before = total();
         HttpResponse<String> planted = get(api("?Action=SubmitASRJob&InputFile=/m/a.mp3"),
-                Map.of(io.flinkasr.media.remote.RemoteMedia.FETCHER_HEADER, "1"));
+                Map.of(io.flinkasr.media.remote.OutboundAddresses.FETCHER_HEADER, "1"));
         assertThat(planted.statusCode()).isEqualTo(403);
         assertThat(iceError(planted.body()).path("Code").asText()).isEqualTo("Forbidden");
         assertThat(total()).isEqualTo(before);

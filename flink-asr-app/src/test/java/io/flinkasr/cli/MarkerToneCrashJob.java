@@ -5,6 +5,7 @@ import io.flinkasr.recognition.CrashOnMarkerTone;
 import io.flinkasr.recognition.RecognizerFactory;
 import io.flinkasr.workflow.AsrPipeline;
 import io.flinkasr.workflow.JobTopics;
+import io.flinkasr.workflow.KafkaEnds;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -41,7 +42,7 @@ public final class MarkerToneCrashJob implements Callable<Integer> {
         JobTopics.ensureExist(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         RecognizerFactory vosk = RecognizerFactory.vosk(config.get(AsrOptions.MODEL_PATH), config.get(AsrOptions.RECOGNIZER_MODE));
-        AsrPipeline.define(env, JobTopics.requests(config), JobTopics.states(config), new CrashOnMarkerTone(vosk), config);
+        AsrPipeline.define(env, KafkaEnds.requests(config), KafkaEnds.states(config), new CrashOnMarkerTone(vosk), config);
         env.executeAsync("flink-asr, crashing on the marker tone");
         return 0;
     }

@@ -12,7 +12,7 @@ import java.util.jar.Manifest;
 
 /**
  * The class paths of the processes the tests start. A {@link FlinkProcessCluster} gets the test JVM's class
- * path without this project's own classes and jars (anything under {@code ./target}), without test jars
+ * path without this project's own classes and jars ({@link #isBuildOutput}), without test jars
  * ({@code *-tests.jar}) and without the Kafka connector and the Kafka artifacts: roughly a Flink
  * distribution's lib/ folder plus unrelated libraries, so that the job's own code and its Kafka client come
  * from the job jar, through Flink's user-code class loader, as on a real cluster. (If the cluster had
@@ -25,11 +25,10 @@ final class ClusterClassPath {
 
     /** The test JVM's class path without this project's build output, test jars, the Kafka connector and Kafka. */
     static List<Path> forCluster() throws IOException {
-        Path target = Path.of(System.getProperty("user.dir"), "target").toAbsolutePath().normalize();
         List<Path> result = new ArrayList<>();
         for (Path entry : ofTests()) {
             String s = entry.toString().replace(File.separatorChar, '/');
-            boolean excluded = entry.startsWith(target)
+            boolean excluded = isBuildOutput(entry)
                     || s.endsWith("-tests.jar")
                     || s.contains("/org/apache/kafka/")
                     || s.contains("/org/apache/flink/flink-connector-kafka/");
@@ -38,6 +37,19 @@ final class ClusterClassPath {
             }
         }
         return result;
+    }
+
+    /**
+     * Whether a class path entry is this project's own: in a module's {@code target} folder (the tests run in
+     * the repository's root, one folder above the modules) or one of its artifacts in the local Maven repository.
+     */
+    static boolean isBuildOutput(Path entry) {
+        Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath().normalize();
+        Path path = entry.toAbsolutePath().normalize();
+        if (path.startsWith(root) && path.getNameCount() > root.getNameCount() + 1) {
+            return path.getName(root.getNameCount() + 1).toString().equals("target");
+        }
+        return path.toString().replace(File.separatorChar, '/').contains("/io/flinkasr/");
     }
 
     /** The test JVM's whole class path (expanding a surefire/failsafe manifest-only jar). */

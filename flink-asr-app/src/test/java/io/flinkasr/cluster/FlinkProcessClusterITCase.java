@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FlinkProcessClusterITCase {
     private static final String TOPIC = "counts";
     private static final int KEYS = 8;
-    private static final Path JOB_JAR = Path.of("target", "flink-asr-job.jar");
+    private static final Path JOB_JAR = JobJars.JOB_JAR;
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp; // kept (with the process logs) when the test fails
 
@@ -110,7 +110,7 @@ class FlinkProcessClusterITCase {
     private static void theJobsClassesReachTheClusterOnlyThroughTheJobJar() throws Exception {
         assertThat(JOB_JAR).as("built by mvn package").exists();
         assertThat(ClusterClassPath.forCluster())
-                .noneMatch(p -> p.startsWith(Path.of("target").toAbsolutePath()))
+                .noneMatch(ClusterClassPath::isBuildOutput)
                 .noneMatch(p -> p.toString().contains("flink-connector-kafka") || p.toString().contains("kafka-clients"));
     }
 
@@ -121,7 +121,7 @@ class FlinkProcessClusterITCase {
         }
     }
 
-    /** target/flink-asr-job.jar plus {@link CountingJob}. */
+    /** flink-asr-job.jar plus {@link CountingJob}. */
     private Path countingJobJar() throws Exception {
         return JobJars.build(tmp.resolve("counting-job.jar"), JOB_JAR, CountingJob.class);
     }

@@ -22,10 +22,13 @@ import java.util.zip.Deflater;
 
 /** Job jars for {@link FlinkProcessCluster#submitJar}, built in the test from compiled test classes. */
 public final class JobJars {
+    /** The job jar as operators get it: flink-asr-job.jar from the flink-asr-job module (built before the tests that use it). */
+    public static final Path JOB_JAR = Path.of("flink-asr-job", "target", "flink-asr-job.jar");
+
     private JobJars() {}
 
     /**
-     * Writes {@code out}: every entry of {@code baseJar} (e.g. target/flink-asr-job.jar, for the Kafka
+     * Writes {@code out}: every entry of {@code baseJar} (e.g. {@link #JOB_JAR}, for the Kafka
      * connector and the project's classes; null for none), plus the class files of {@code classes} and of
      * their nested and anonymous classes, taken from the classes folder or jar each was loaded from (with
      * no base jar: a small jar for the cluster's class path, see {@link FlinkProcessCluster#start(Path, int,

@@ -7,6 +7,7 @@ import io.flinkasr.api.ApiServer;
 import io.flinkasr.api.Catalog;
 import io.flinkasr.cli.JobMain;
 import io.flinkasr.cluster.AsrClusterSettings;
+import io.flinkasr.cluster.JobJars;
 import io.flinkasr.cluster.FlinkProcessCluster;
 import io.flinkasr.cluster.JavaProcess;
 import io.flinkasr.cluster.KafkaBrokerMain;
@@ -60,7 +61,7 @@ class ClusterCheckpointBenchmark {
             flink.put("web.checkpoints.history", "10000");
             Path lib = AsrClusterSettings.voskLibJar(tmp.resolve("flink-asr-vosk.jar"));
             try (FlinkProcessCluster cluster = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 1, flink, List.of(lib))) {
-                JobID flinkJob = cluster.submitJar(Path.of("target", "flink-asr-job.jar"), JobMain.class.getName(), List.of(
+                JobID flinkJob = cluster.submitJar(JobJars.JOB_JAR, JobMain.class.getName(), List.of(
                         "--bootstrap-servers", bootstrap,
                         "--model", System.getProperty("flinkasr.model.path"),
                         "--media-root", media.toString(),

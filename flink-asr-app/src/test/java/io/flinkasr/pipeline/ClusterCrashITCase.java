@@ -67,7 +67,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Process logs: {@code <tmp>/logs} and {@code <tmp>/cluster/logs}; the folder is kept when the test fails.
  */
 class ClusterCrashITCase {
-    private static final Path JOB_JAR = Path.of("target", "flink-asr-job.jar");
+    private static final Path JOB_JAR = JobJars.JOB_JAR;
     private static final int MAX_ATTEMPTS = 3;
     private static final String POISONED_RECORDING = "sense_and_sensibility_01_austen_64kb-0890.wav";
     private static final List<String> NORMAL_RECORDINGS = List.of(

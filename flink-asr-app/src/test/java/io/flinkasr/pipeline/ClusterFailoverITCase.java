@@ -8,6 +8,7 @@ import io.flinkasr.api.ApiServer;
 import io.flinkasr.api.Catalog;
 import io.flinkasr.cli.JobMain;
 import io.flinkasr.cluster.AsrClusterSettings;
+import io.flinkasr.cluster.JobJars;
 import io.flinkasr.cluster.FlinkProcessCluster;
 import io.flinkasr.cluster.FlinkProcessCluster.Subtask;
 import io.flinkasr.config.AsrOptions;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Process logs: {@code <tmp>/cluster/logs/} (printed); the folder is kept when the test fails.
  */
 class ClusterFailoverITCase {
-    private static final Path JAR = Path.of("target", "flink-asr-job.jar"); // as operators submit it: main class JobMain
+    private static final Path JAR = JobJars.JOB_JAR; // as operators submit it: main class JobMain
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp;
 

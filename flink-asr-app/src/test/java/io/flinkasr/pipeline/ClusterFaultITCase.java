@@ -7,6 +7,7 @@ import io.flinkasr.api.AccessKey;
 import io.flinkasr.api.AccessKeys;
 import io.flinkasr.cli.JobMain;
 import io.flinkasr.cluster.AsrClusterSettings;
+import io.flinkasr.cluster.JobJars;
 import io.flinkasr.cluster.FlinkProcessCluster;
 import io.flinkasr.cluster.FlinkProcessCluster.Subtask;
 import io.flinkasr.cluster.JavaProcess;
@@ -52,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Process logs: {@code <tmp>/logs} and {@code <tmp>/cluster/logs}; the folder is kept when the test fails.
  */
 class ClusterFaultITCase {
-    private static final Path JAR = Path.of("target", "flink-asr-job.jar");
+    private static final Path JAR = JobJars.JOB_JAR;
     /** The long input: every shared recording, this many times over (about 86 s each round). */
     private static final int LONG_ROUNDS = 4;
     private static final List<String> SHORT_INPUTS = List.of(

@@ -1,11 +1,6 @@
 package io.flinkasr.workflow;
 
 import io.flinkasr.config.AsrOptions;
-import io.flinkasr.records.Json;
-import io.flinkasr.records.JobRequest;
-import io.flinkasr.records.JobStatus;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.time.Duration;
 import java.util.List;
@@ -21,26 +16,20 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.flink.api.common.serialization.DeserializationSchema;
-import org.apache.flink.api.common.serialization.SerializationSchema;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The Kafka ends of the pipeline: requests in (written by the API, key = JobId), states out to a
- * compacted topic (key = JobId) with exactly-once transactions, so that what the API reads only ever
- * holds states of completed checkpoints and never a state that a restart takes back.
+ * The topics the job and the API share: their names ({@code asr.kafka.*-topic}), the largest record they hold,
+ * and their creation: requests (written by the API, key = JobId), states (written by the job with exactly-once
+ * transactions, key = JobId), assets (key = MediaId), all compacted; callbacks (compacted) and events. The
+ * job's Kafka source and sink on them are in flink-asr-job ({@code KafkaEnds}).
  */
 public final class JobTopics {
     /** How long a broker has to answer before the commands say Kafka is out of reach. */
     public static final Duration REACH_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The largest record on the requests, states and assets topics (a long job's transcript): 16 MB. */
+    public static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
     private JobTopics() {}
 
@@ -70,7 +59,7 @@ public final class JobTopics {
             }
             for (String name : List.of(config.get(AsrOptions.REQUESTS_TOPIC), config.get(AsrOptions.STATES_TOPIC),
                     config.get(AsrOptions.ASSETS_TOPIC))) {
-                create(admin, topic(config, name, Map.of("cleanup.policy", "compact", "max.message.bytes", "16777216")));
+                create(admin, topic(config, name, Map.of("cleanup.policy", "compact", "max.message.bytes", String.valueOf(MAX_RECORD_BYTES))));
             }
             // completion callbacks: each job's latest callback record kept (compacted); the events topic is a
             // stream for consumers inside the platform, kept as long as the cluster keeps topics (7 days by default)
@@ -94,81 +83,6 @@ public final class JobTopics {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
             }
-        }
-    }
-
-    public static KafkaSource<JobRequest> requests(Configuration config) {
-        return KafkaSource.<JobRequest>builder()
-                .setBootstrapServers(config.get(AsrOptions.BOOTSTRAP_SERVERS))
-                .setTopics(config.get(AsrOptions.REQUESTS_TOPIC))
-                .setGroupId(config.get(AsrOptions.GROUP_ID))
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("partition.discovery.interval.ms", "60000")
-                .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(new RequestSchema()))
-                .build();
-    }
-
-    public static KafkaSink<JobStatus> states(Configuration config) {
-        Properties producer = new Properties();
-        // below the broker's transaction.max.timeout.ms (15 min), or the sink cannot start
-        producer.setProperty("transaction.timeout.ms", "600000");
-        producer.setProperty("max.request.size", "16777216");
-        producer.setProperty("compression.type", "lz4");
-        String topic = config.get(AsrOptions.STATES_TOPIC);
-        return KafkaSink.<JobStatus>builder()
-                .setBootstrapServers(config.get(AsrOptions.BOOTSTRAP_SERVERS))
-                .setKafkaProducerConfig(producer)
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(config.get(AsrOptions.GROUP_ID) + "-states")
-                .setRecordSerializer(
-                        KafkaRecordSerializationSchema.<JobStatus>builder()
-                                .setTopic(topic)
-                                .setKeySerializationSchema(new StatusKey())
-                                .setValueSerializationSchema(new StatusValue())
-                                .build())
-                .build();
-    }
-
-    /** The key of a state record: its JobId, so that compaction keeps each job's latest state. */
-    static final class StatusKey implements SerializationSchema<JobStatus> {
-        @Override
-        public byte[] serialize(JobStatus status) {
-            return status.jobId().getBytes(StandardCharsets.UTF_8);
-        }
-    }
-
-    /** The value of a state record: the JobStatus as JSON. */
-    static final class StatusValue implements SerializationSchema<JobStatus> {
-        @Override
-        public byte[] serialize(JobStatus status) {
-            return Json.bytes(status);
-        }
-    }
-
-    /** Reads request JSON; a record that is not a request is skipped rather than failing the job. */
-    static final class RequestSchema implements DeserializationSchema<JobRequest> {
-        @Override
-        public JobRequest deserialize(byte[] message) throws IOException {
-            if (message == null) {
-                return null;
-            }
-            try {
-                JobRequest request = Json.MAPPER.readValue(message, JobRequest.class);
-                return request.jobId == null || request.inputFile == null ? null : request;
-            } catch (IOException e) {
-                return null;
-            }
-        }
-
-        @Override
-        public boolean isEndOfStream(JobRequest next) {
-            return false;
-        }
-
-        @Override
-        public TypeInformation<JobRequest> getProducedType() {
-            return TypeInformation.of(JobRequest.class);
         }
     }
 }

@@ -23,7 +23,7 @@ public class JobCommand implements Callable<Integer> {
         try {
             JobTopics.ensureExist(config);
         } catch (Exception e) {
-            throw StartProblems.explained(e, "--port");
+            throw KafkaOption.explained(e);
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         AsrPipeline.defineWithKafka(env, config);

@@ -1,7 +1,9 @@
 package io.flinkasr.cli;
 
 import io.flinkasr.config.AsrOptions;
+import io.flinkasr.workflow.KafkaUnreachableException;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.ExceptionUtils;
 import picocli.CommandLine.Option;
 
 /** {@code --bootstrap-servers}, for the commands that join an existing Kafka cluster (api, callbacks, job). */
@@ -15,5 +17,15 @@ public class KafkaOption {
             config.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrapServers);
         }
         return config;
+    }
+
+    /** A {@link CommandException} that names this option where Kafka was out of reach; any other exception as it is. */
+    static Exception explained(Exception e) {
+        var kafka = ExceptionUtils.findThrowable(e, KafkaUnreachableException.class);
+        if (kafka.isPresent()) {
+            return new CommandException(CommandException.UNAVAILABLE, kafka.get().getMessage()
+                    + "; is it running? Name the brokers with --bootstrap-servers HOST:PORT");
+        }
+        return e;
     }
 }

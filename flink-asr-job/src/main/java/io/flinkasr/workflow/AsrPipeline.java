@@ -80,8 +80,8 @@ public final class AsrPipeline {
         checkpointed(env, config);
         define(
                 env,
-                JobTopics.requests(config),
-                JobTopics.states(config),
+                KafkaEnds.requests(config),
+                KafkaEnds.states(config),
                 RecognizerFactory.vosk(config.get(AsrOptions.MODEL_PATH), config.get(AsrOptions.RECOGNIZER_MODE)),
                 config);
     }

@@ -19,6 +19,12 @@ import okhttp3.OkHttpClient;
  * Thread-safe.
  */
 public final class OutboundAddresses {
+    /**
+     * A header every http(s) media fetch sends. flink-asr's API refuses any request that carries it, so an
+     * InputFile (or a redirect) that points at the API cannot make the fetcher a client of it.
+     */
+    public static final String FETCHER_HEADER = "X-Flink-Asr-Fetcher";
+
     private static final String REFUSED = "its host or port is not one this service may send to.";
 
     /** A URL the policy refuses, with a message that names no host or address. */

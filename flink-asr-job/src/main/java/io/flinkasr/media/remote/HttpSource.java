@@ -172,7 +172,7 @@ final class HttpSource implements AutoCloseable {
                 .header("User-Agent", "flink-asr")
                 // flink-asr's API refuses every request that carries this header: a URL (or a redirect) that
                 // points at the API cannot make the fetcher act as a client of it
-                .header(RemoteMedia.FETCHER_HEADER, "1");
+                .header(OutboundAddresses.FETCHER_HEADER, "1");
         if (ifRange != null) {
             request.header("If-Range", ifRange); // an object replaced since the last step comes back whole (200)
         }

@@ -26,12 +26,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe; one instance per operator is enough. Close it to release connections and threads.
  */
 public final class RemoteMedia implements AutoCloseable {
-    /**
-     * A header every http(s) fetch sends. flink-asr's API refuses any request that carries it, so an
-     * InputFile (or a redirect) that points at the API cannot make the fetcher a client of it.
-     */
-    public static final String FETCHER_HEADER = "X-Flink-Asr-Fetcher";
-
     private static final Pattern REMOTE = Pattern.compile("(?i)(oss|s3|https?)://.*", Pattern.DOTALL);
     private static final Pattern HTTP = Pattern.compile("(?i)https?://.*", Pattern.DOTALL);
 

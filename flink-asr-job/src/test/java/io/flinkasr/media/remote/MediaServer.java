@@ -71,14 +71,14 @@ final class MediaServer implements AutoCloseable {
         return rangeRequests.get();
     }
 
-    /** Requests that carried the fetcher's mark ({@link RemoteMedia#FETCHER_HEADER}). */
+    /** Requests that carried the fetcher's mark ({@link OutboundAddresses#FETCHER_HEADER}). */
     int markedRequests() {
         return markedRequests.get();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
-        if (exchange.getRequestHeaders().getFirst(RemoteMedia.FETCHER_HEADER) != null) {
+        if (exchange.getRequestHeaders().getFirst(OutboundAddresses.FETCHER_HEADER) != null) {
             markedRequests.incrementAndGet();
         }
         try (exchange) {
