@@ -27,15 +27,21 @@ public final class AsrConfig {
     }
 
     /**
-     * Where the Maven build unpacks the model: {@code model/model-en-us} beside flink-asr.jar (or beside
-     * {@code target/classes} when run from the build tree).
+     * Where the Maven build unpacks the model: {@code model/model-en-us} beside flink-asr.jar; run from the build
+     * tree (this class in a module's {@code target/}), where flink-asr-app unpacks it: {@code flink-asr-app/target/model}.
      */
     public static Path defaultModelPath() {
         try {
             Path codeSource = Path.of(AsrConfig.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return codeSource.toAbsolutePath().getParent().resolve("model").resolve("model-en-us");
+            Path folder = codeSource.toAbsolutePath().getParent();
+            Path module = folder.getParent();
+            if (folder.getFileName().toString().equals("target") && module != null
+                    && module.getFileName().toString().startsWith("flink-asr-")) {
+                folder = module.resolveSibling("flink-asr-app").resolve("target");
+            }
+            return folder.resolve("model").resolve("model-en-us");
         } catch (Exception e) {
-            return Path.of("target", "model", "model-en-us").toAbsolutePath();
+            return Path.of("flink-asr-app", "target", "model", "model-en-us").toAbsolutePath();
         }
     }
 }
