@@ -5,6 +5,7 @@ import io.flinkasr.records.CallbackState;
 import io.flinkasr.records.CompletionEvent;
 import io.flinkasr.records.Json;
 import io.flinkasr.records.JobStatus;
+import io.flinkasr.workflow.JobTopics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -60,7 +61,7 @@ final class CompletionRecorder implements Runnable, AutoCloseable {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "200");
-        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
+        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(JobTopics.MAX_RECORD_BYTES));
         // a process that was killed leaves the group after this long, and a restarted one takes over
         c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
         c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");

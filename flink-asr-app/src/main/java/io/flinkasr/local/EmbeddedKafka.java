@@ -1,5 +1,6 @@
 package io.flinkasr.local;
 
+import io.flinkasr.workflow.JobTopics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -36,7 +37,6 @@ import org.apache.kafka.server.common.TransactionVersion;
 public final class EmbeddedKafka implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
-    private static final String MAX_MESSAGE_BYTES = "16777216";
 
     private final KafkaRaftServer server;
     private final Admin admin;
@@ -119,7 +119,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("default.replication.factor", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
-        p.put("message.max.bytes", MAX_MESSAGE_BYTES);
+        p.put("message.max.bytes", String.valueOf(JobTopics.MAX_RECORD_BYTES));
         // After an unclean stop (JVM killed without close()) the restarted broker cannot re-register until
         // the controller has expired its previous session: 9 s by default, about 3 s with these values.
         p.put("broker.heartbeat.interval.ms", "500");
