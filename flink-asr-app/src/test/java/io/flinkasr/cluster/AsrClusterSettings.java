@@ -2,7 +2,9 @@ package io.flinkasr.cluster;
 
 import io.flinkasr.recognition.SharedVoskModel;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,13 +25,15 @@ public final class AsrClusterSettings {
     }
 
     /**
-     * Writes {@code out}: the jar with {@link SharedVoskModel} that the Dockerfile puts into the cluster's
-     * lib/ folder, for {@link FlinkProcessCluster#start(Path, int, int, Map, java.util.List)}. Without it
-     * the class comes from the job jar, into each job's own class loader, and each job (and each restart
-     * of it) would load and keep a model of its own. (Vosk and JNA, which the Dockerfile puts into the same jar,
-     * are on the cluster's class path already, from the test class path.)
+     * Copies to {@code out} the lib jar that operators put into the cluster's lib/ folder (and the Dockerfile
+     * into the image's), as the flink-asr-vosk-lib module builds it: {@link SharedVoskModel} with Vosk and JNA,
+     * for {@link FlinkProcessCluster#start(Path, int, int, Map, java.util.List)}. Without it the class comes
+     * from the job jar, into each job's own class loader, and each job (and each restart of it) would load and
+     * keep a model of its own.
      */
     public static Path voskLibJar(Path out) throws IOException {
-        return JobJars.build(out, null, SharedVoskModel.class);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        return Files.copy(Path.of("flink-asr-vosk-lib", "target", "flink-asr-vosk-lib.jar"), out,
+                StandardCopyOption.REPLACE_EXISTING);
     }
 }
