@@ -11,7 +11,7 @@
 set -euo pipefail
 
 REST_URL="${FLINK_REST_URL:-http://jobmanager:8081}"
-JAR="${ASR_JAR:-/opt/flink-asr/flink-asr-job.jar}"
+JAR="${ASR_JAR:-/opt/flink-asr/flink-asr.jar}"
 BOOTSTRAP_SERVERS="${ASR_BOOTSTRAP_SERVERS:-kafka:9092}"
 MODEL_PATH="${ASR_MODEL_PATH:-/opt/flink-asr/model/model-en-us}"
 MEDIA_ROOT="${ASR_MEDIA_ROOT:-/media}"
@@ -43,7 +43,8 @@ if [ -n "${ASR_RESTORE_FROM:-}" ]; then
 fi
 
 set -x
-exec flink run -d -c io.flinkasr.cli.JobMain "${restore[@]}" "${JAR}" \
+exec flink run -d -c io.flinkasr.cli.FlinkAsr "${restore[@]}" "${JAR}" \
+    job \
     --bootstrap-servers "${BOOTSTRAP_SERVERS}" \
     --model "${MODEL_PATH}" \
     --media-root "${MEDIA_ROOT}" \
