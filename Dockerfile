@@ -1,49 +1,20 @@
 # syntax=docker/dockerfile:1
 #
-# flink-asr image: Flink 2.2.1 (Java 17) + ffmpeg + the flink-asr fat jar + the
-# Vosk model. One image for the JobManager, the TaskManagers, the one-shot
-# job submitter and the HTTP API.
+# flink-asr image: Flink 2.2.1 (Java 17) + ffmpeg + flink-asr's jars + the Vosk
+# model. One image for the JobManager, the TaskManagers, the one-shot job
+# submitter and the HTTP API.
 #
 # Build inputs (see .dockerignore) come from `mvn package`:
-#   target/flink-asr.jar         all-in-one jar, main class io.flinkasr.cli.FlinkAsr
-#   target/flink-asr-job.jar     the job jar the submit service uploads (deploy/flink-asr-deploy.sh)
-#   target/model/model-en-us/    unpacked Vosk model
+#   flink-asr-vosk-lib/target/flink-asr-vosk-lib.jar  Vosk + JNA (linux-x86-64 natives) + SharedVoskModel,
+#                                                     for /opt/flink/lib
+#   flink-asr-job/target/flink-asr-job.jar            the job, which submit-job.sh uploads and runs (REST)
+#   flink-asr-app/target/flink-asr.jar                all-in-one jar; the api service runs it
+#   flink-asr-app/target/model/model-en-us/           unpacked Vosk model
 #
 # The Vosk jar only contains linux-x86-64 natives, so the image is linux/amd64.
 
 ARG FLINK_IMAGE=flink:2.2.1-java17
 
-# -----------------------------------------------------------------------------
-# Stage 1: cut org.vosk + com.sun.jna (with libvosk.so / libjnidispatch.so) and flink-asr's
-# SharedVoskModel (the JVM-wide model holder, so that job restarts share one model) out
-# of the fat jar into a small jar for /opt/flink/lib. Together with
-# classloader.parent-first-patterns.additional [org.vosk, com.sun.jna] this
-# loads Vosk's native library once per TaskManager JVM rather than once per
-# job attempt. The fat jar itself stays out of /opt/flink/lib, because it
-# bundles Flink.
-# -----------------------------------------------------------------------------
-FROM ${FLINK_IMAGE} AS vosk-lib
-USER root
-RUN set -eux; \
-    apt-get update; \
-    apt-get install -y --no-install-recommends unzip zip; \
-    rm -rf /var/lib/apt/lists/*
-COPY target/flink-asr.jar /tmp/flink-asr.jar
-RUN set -eux; \
-    mkdir -p /tmp/vosk-jna /out; \
-    cd /tmp/vosk-jna; \
-    unzip -q /tmp/flink-asr.jar 'org/vosk/*' 'com/sun/jna/*' 'linux-x86-64/*' \
-        'io/flinkasr/recognition/SharedVoskModel*.class'; \
-    test -f io/flinkasr/recognition/SharedVoskModel.class; \
-    test -f org/vosk/LibVosk.class; \
-    test -f linux-x86-64/libvosk.so; \
-    test -f com/sun/jna/Native.class; \
-    test -f com/sun/jna/linux-x86-64/libjnidispatch.so; \
-    zip -q -r -X /out/flink-asr-vosk-jna.jar .
-
-# -----------------------------------------------------------------------------
-# Stage 2: runtime image
-# -----------------------------------------------------------------------------
 FROM ${FLINK_IMAGE}
 
 USER root
@@ -68,14 +39,16 @@ ENV MALLOC_ARENA_MAX=2
 # measured with glibc and MALLOC_ARENA_MAX=2, so the image runs what was measured.
 ENV DISABLE_JEMALLOC=true
 
-# Vosk + JNA on Flink's own class path (parent-first, see stage 1).
-COPY --from=vosk-lib /out/flink-asr-vosk-jna.jar /opt/flink/lib/flink-asr-vosk-jna.jar
+# Vosk, JNA and SharedVoskModel (the JVM-wide model holder, so that job restarts share one model) on
+# Flink's own class path. With classloader.parent-first-patterns.additional [org.vosk, com.sun.jna,
+# io.flinkasr.recognition.SharedVoskModel] (flink-conf/config.yaml) each TaskManager JVM loads Vosk's
+# native library and the model once rather than once per job attempt. The job jar leaves them out.
+COPY flink-asr-vosk-lib/target/flink-asr-vosk-lib.jar /opt/flink/lib/flink-asr-vosk-lib.jar
 
-# Large, rarely changing layer first.
-COPY target/model /opt/flink-asr/model
-COPY target/flink-asr.jar /opt/flink-asr/flink-asr.jar
-# what the submit service uploads to the cluster (flink-asr-deploy.sh submit)
-COPY target/flink-asr-job.jar /opt/flink-asr/flink-asr-job.jar
+# Large, rarely changing layers first.
+COPY flink-asr-app/target/model /opt/flink-asr/model
+COPY flink-asr-app/target/flink-asr.jar /opt/flink-asr/flink-asr.jar
+COPY flink-asr-job/target/flink-asr-job.jar /opt/flink-asr/flink-asr-job.jar
 
 # Built-in default configuration. docker-compose mounts ./flink-conf over
 # /opt/flink-asr/conf; the entrypoint copies it into /opt/flink/conf.

@@ -235,14 +235,14 @@ cmd_lib() {
         esac
     done
     if [ -z "$from" ]; then
-        # the Maven artifact where the build makes one, else cut from the all-in-one jar as the Dockerfile does
-        for candidate in "$HERE"/../target/"$LIB_JAR_NAME" "$HERE"/../*/target/flink-asr-vosk-lib*.jar "$HERE"/../target/flink-asr.jar; do
+        # the flink-asr-vosk-lib module's artifact (mvn package), else cut from the all-in-one jar
+        for candidate in "$HERE"/../flink-asr-vosk-lib/target/"$LIB_JAR_NAME" "$HERE"/../flink-asr-app/target/flink-asr.jar; do
             if [ -f "$candidate" ]; then
                 from="$candidate"
                 break
             fi
         done
-        [ -n "$from" ] || die "lib: no target/$LIB_JAR_NAME and no target/flink-asr.jar; run mvn package, or give --from JAR"
+        [ -n "$from" ] || die "lib: no flink-asr-vosk-lib/target/$LIB_JAR_NAME and no flink-asr-app/target/flink-asr.jar; run mvn package, or give --from JAR"
     fi
     [ -f "$from" ] || die "lib: no jar at $from"
     command -v jar >/dev/null || die "lib: needs the JDK's jar tool on the PATH"

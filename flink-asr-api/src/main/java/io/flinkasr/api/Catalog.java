@@ -1,0 +1,497 @@
+package io.flinkasr.api;
+
+import io.flinkasr.api.store.JobExpiry;
+import io.flinkasr.api.store.JobHead;
+import io.flinkasr.api.store.JobStore;
+import io.flinkasr.api.store.StoreOffset;
+import io.flinkasr.config.AsrOptions;
+import io.flinkasr.records.Callback;
+import io.flinkasr.records.Json;
+import io.flinkasr.records.JobRequest;
+import io.flinkasr.records.JobState;
+import io.flinkasr.records.JobStatus;
+import io.flinkasr.records.MediaAsset;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import io.flinkasr.workflow.JobTopics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every job and media asset the API knows, materialised from the compacted topics into its
+ * {@link JobStore}: the requests topic gives each job as Created, the states topic (committed transactions
+ * only) its later states, the assets topic the registered media, the callbacks topic where each job's
+ * completion callback stands. The store keeps the offsets it has read beside what they produced, so a
+ * restart reads only what is new; a store folder that is new (or none configured) reads the topics from the
+ * beginning. A job's state only moves forward here, whatever order records arrive in. A tombstone (null
+ * value) removes what its key names; expired results are tombstoned by {@link JobExpiry}.
+ */
+public final class Catalog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
+    /** The dashboard shows at most this many of the newest jobs (of every tenant), not the whole store. */
+    static final int DASHBOARD_WINDOW = 2000;
+
+    private final JobStore store;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final ReadBarrier barrier;
+    private final String requestsTopic;
+    private final String statesTopic;
+    private final String assetsTopic;
+    private final String callbacksTopic;
+    private final Thread reader;
+    private final ScheduledExecutorService sweeper;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final AtomicLong recordsRead = new AtomicLong();
+    private volatile boolean running = true;
+
+    public Catalog(Configuration config) {
+        this(config, Clock.systemUTC());
+    }
+
+    /** @param clock what expiry measures the retention against */
+    public Catalog(Configuration config, Clock clock) {
+        String bootstrapServers = config.get(AsrOptions.BOOTSTRAP_SERVERS);
+        this.requestsTopic = config.get(AsrOptions.REQUESTS_TOPIC);
+        this.assetsTopic = config.get(AsrOptions.ASSETS_TOPIC);
+        this.statesTopic = config.get(AsrOptions.STATES_TOPIC);
+        this.callbacksTopic = config.get(AsrOptions.CALLBACKS_TOPIC);
+        long cache = config.get(AsrOptions.API_STORE_CACHE).getBytes();
+        try {
+            this.store = config.getOptional(AsrOptions.API_STORE_DIR)
+                    .map(dir -> open(Path.of(dir), cache))
+                    .orElseGet(() -> temporary(cache));
+        } catch (UncheckedIOException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        }
+        try {
+            this.producer = producer(bootstrapServers);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        Properties props = consumerSettings(bootstrapServers);
+        try {
+            this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        } catch (RuntimeException e) {
+            producer.close();
+            store.close();
+            throw e;
+        }
+        List<TopicPartition> partitions = new ArrayList<>();
+        Map<TopicPartition, Long> ends;
+        try {
+            for (String topic : List.of(requestsTopic, statesTopic, assetsTopic, callbacksTopic)) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                        .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            }
+            consumer.assign(partitions);
+            List<TopicPartition> unread = new ArrayList<>();
+            for (TopicPartition p : partitions) {
+                long offset = store.offset(p.topic(), p.partition());
+                if (offset >= 0) {
+                    consumer.seek(p, offset); // where the store stopped: a restart reads only what is new
+                } else {
+                    unread.add(p);
+                }
+            }
+            consumer.seekToBeginning(unread);
+            ends = consumer.endOffsets(partitions);
+        } catch (RuntimeException e) {
+            consumer.close();
+            producer.close();
+            store.close(); // its folder unlocked (and a temporary one removed) when Kafka cannot be read
+            throw e;
+        }
+        this.barrier = new ReadBarrier(new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()),
+                partitions, config.get(AsrOptions.API_READ_BARRIER));
+        this.reader = new Thread(() -> read(ends), "job-table");
+        reader.setDaemon(true);
+        reader.start();
+        JobExpiry expiry = new JobExpiry(store, config.get(AsrOptions.JOB_RETENTION), clock, new KafkaTombstones());
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "job-expiry");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(() -> sweep(expiry), expiry.interval().toMillis(), expiry.interval().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+        Properties producerProps = new Properties();
+        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000");
+        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        return new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static Properties consumerSettings(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(JobTopics.MAX_RECORD_BYTES));
+        return props;
+    }
+
+    private static JobStore open(Path dir, long cache) {
+        try {
+            return JobStore.open(dir, cache);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JobStore temporary(long cache) {
+        try {
+            return JobStore.temporary(cache);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void sweep(JobExpiry expiry) {
+        if (caughtUp.getCount() > 0) {
+            return; // a replica still reading old records would tombstone what a newer record may yet change
+        }
+        try {
+            int removed = expiry.sweep();
+            if (removed > 0) {
+                LOG.info("Removed {} expired jobs and media assets", removed);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Could not remove expired jobs: {}", e.getMessage());
+        }
+    }
+
+    /** Tombstones (key, null value) on every compacted topic that holds records of the job or asset. */
+    private final class KafkaTombstones implements JobExpiry.Tombstones {
+        @Override
+        public void job(String jobId) throws IOException {
+            tombstones(jobId, requestsTopic, statesTopic, callbacksTopic);
+        }
+
+        @Override
+        public void asset(String mediaId) throws IOException {
+            tombstones(mediaId, assetsTopic);
+        }
+
+        private void tombstones(String key, String... topics) throws IOException {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (String topic : topics) {
+                sent.add(producer.send(new ProducerRecord<>(topic, key, null)));
+            }
+            try {
+                for (java.util.concurrent.Future<?> f : sent) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            } catch (Exception e) {
+                throw new IOException("could not write tombstones for " + key + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Whether the table still reads the topics (false once its reader has stopped on an error). */
+    public boolean reading() {
+        return running && reader.isAlive();
+    }
+
+    /** Records read from the topics since this catalog started (a restart that resumes reads only new ones). */
+    public long recordsRead() {
+        return recordsRead.get();
+    }
+
+    /** The store's next offset to read of a topic partition (-1: none read). */
+    public long offset(String topic, int partition) {
+        return store.offset(topic, partition);
+    }
+
+    /**
+     * Waits until every record that existed at start has been read: true then; false when the timeout
+     * passed first or the reader stopped on an error (which it logs).
+     */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (reading()) {
+            long left = deadline - System.nanoTime();
+            if (caughtUp.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(500)), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+            if (left <= 0) {
+                return false;
+            }
+        }
+        return caughtUp.getCount() == 0;
+    }
+
+    private void read(Map<TopicPartition, Long> ends) {
+        long started = System.nanoTime();
+        Map<TopicPartition, Long> remaining = new HashMap<>(ends);
+        remaining.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+        if (remaining.isEmpty()) {
+            caughtUp(started);
+        }
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    apply(record);
+                    recordsRead.incrementAndGet();
+                }
+                for (TopicPartition p : consumer.assignment()) {
+                    barrier.reached(p, consumer.position(p));
+                }
+                if (caughtUp.getCount() > 0) {
+                    remaining.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+                    if (remaining.isEmpty()) {
+                        caughtUp(started);
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (IOException | RuntimeException e) {
+            LOG.error("The job table stopped reading job states", e);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void caughtUp(long started) {
+        LOG.info("The job table caught up in {} ms, {} records read (store {})", (System.nanoTime() - started) / 1_000_000,
+                recordsRead.get(), store.dir());
+        caughtUp.countDown();
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> record) throws IOException {
+        StoreOffset at = new StoreOffset(record.topic(), record.partition(), record.offset() + 1);
+        String topic = record.topic();
+        if (record.value() == null) {
+            if (record.key() == null) {
+                store.advance(at);
+            } else if (topic.equals(requestsTopic) || topic.equals(statesTopic)) {
+                store.deleteJob(record.key(), at);
+            } else if (topic.equals(callbacksTopic)) {
+                store.deleteCallback(record.key(), at);
+            } else {
+                store.deleteAsset(record.key(), at);
+            }
+            return;
+        }
+        try {
+            if (topic.equals(requestsTopic)) {
+                JobRequest request = Json.read(record.value(), JobRequest.class);
+                if (request.jobId == null) {
+                    store.advance(at);
+                } else {
+                    store.putJob(Json.bytes(JobStatus.of(request, JobState.Created, request.createTime)), at);
+                }
+            } else if (topic.equals(callbacksTopic)) {
+                Callback callback = Json.read(record.value(), Callback.class);
+                if (callback.jobId == null) {
+                    store.advance(at);
+                } else {
+                    store.putCallback(callback.jobId, record.value(), at);
+                }
+            } else if (topic.equals(assetsTopic)) {
+                store.putAsset(record.value(), at);
+            } else {
+                store.putJob(record.value(), at);
+            }
+        } catch (RuntimeException | com.fasterxml.jackson.core.JacksonException e) {
+            LOG.warn("Skipping an unreadable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
+            store.advance(at);
+        }
+    }
+
+    /** Writes a job request to the requests topic (key = JobId) and shows the job as Created at once. */
+    public void submit(JobRequest request) {
+        write(requestsTopic, request.jobId, request);
+        apply(JobStatus.of(request, JobState.Created, request.createTime));
+    }
+
+    /** Writes a media asset to the assets topic (key = MediaId) and shows it at once. */
+    public void register(MediaAsset asset) {
+        write(assetsTopic, asset.mediaId, asset);
+        try {
+            store.putAsset(Json.bytes(asset), null);
+        } catch (IOException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private void write(String topic, String key, Object value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, Json.bytes(value))).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IceException(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.");
+        } catch (Exception e) {
+            LOG.error("Could not write {} to {}", key, topic, e);
+            throw new IceException(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.");
+        }
+    }
+
+    private static IceException unavailable(Exception e) {
+        LOG.error("The job store failed", e);
+        return new IceException(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.");
+    }
+
+    /**
+     * Whether the reader has caught up with the topics' current end (bounded by asr.api.read-barrier): what
+     * a replica does before it answers that something does not exist.
+     */
+    private boolean readToNow() {
+        try {
+            return barrier.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The asset, if it exists and belongs to the user. */
+    public MediaAsset asset(String mediaId, long userId) {
+        byte[] json = store.asset(mediaId);
+        if (json == null && readToNow()) {
+            json = store.asset(mediaId);
+        }
+        MediaAsset asset = json == null ? null : Json.read(json, MediaAsset.class);
+        return asset != null && asset.userId == userId ? asset : null;
+    }
+
+    /** The user's asset registered for this InputURL. */
+    public MediaAsset assetOf(String inputUrl, long userId) {
+        String mediaId = store.assetIdOf(userId, inputUrl);
+        if (mediaId == null && readToNow()) {
+            mediaId = store.assetIdOf(userId, inputUrl);
+        }
+        return mediaId == null ? null : asset(mediaId, userId);
+    }
+
+    /** Takes a state if it moves the job forward (or updates the progress of an Executing job). */
+    public void apply(JobStatus status) {
+        if (status == null || status.request == null || status.request.jobId == null || status.state == null) {
+            return;
+        }
+        try {
+            store.putJob(Json.bytes(status), null);
+        } catch (IOException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** Where the job's completion callback stands, if it has one and belongs to the user. */
+    public Callback callback(String jobId, long userId) {
+        byte[] json = store.callback(jobId);
+        Callback callback = json == null ? null : Json.read(json, Callback.class);
+        return callback != null && callback.userId == userId ? callback : null;
+    }
+
+    /**
+     * The job, if it exists and belongs to the user. A JobId this replica has not seen waits (bounded) until
+     * it has read the topics to their current end: a job just submitted through another replica is found.
+     */
+    public JobStatus get(String jobId, long userId) {
+        JobHead head = store.head(jobId);
+        if (head == null && readToNow()) {
+            head = store.head(jobId);
+        }
+        if (head == null || head.userId() != userId) {
+            return null;
+        }
+        return find(jobId);
+    }
+
+    /** The job, whoever it belongs to (the dashboard of an operator), or null. */
+    public JobStatus find(String jobId) {
+        byte[] json = store.job(jobId);
+        return json == null ? null : Json.read(json, JobStatus.class);
+    }
+
+    /** How many jobs are in the state, over all users (kept as counts, not counted per request). */
+    public long count(JobState state) {
+        return store.count(state);
+    }
+
+    /**
+     * How long the Created or Executing job that has gone longest without a new state (progress) has waited, in
+     * milliseconds at {@code now}; 0 when no job is waiting.
+     */
+    public long longestWithoutProgress(long now) {
+        return store.active().values().stream().mapToLong(modified -> Math.max(0, now - modified)).max().orElse(0);
+    }
+
+    /** The user's jobs, a page at a time (ListSmartJobs). */
+    JobPages pagesOf(long userId) {
+        return new JobPages() {
+            @Override
+            public long count(JobState state) {
+                return store.count(userId, state);
+            }
+
+            @Override
+            public List<JobStatus> page(JobState state, boolean newestFirst, long skip, int limit) {
+                return store.page(userId, state, newestFirst, skip, limit).stream()
+                        .map(json -> Json.read(json, JobStatus.class)).toList();
+            }
+        };
+    }
+
+    /**
+     * The newest jobs of every user that match, newest first (the dashboard of an operator): among the
+     * {@value #DASHBOARD_WINDOW} newest, not the whole store.
+     */
+    public List<JobStatus> listAll(Predicate<JobStatus> filter) {
+        return store.newest(DASHBOARD_WINDOW).stream()
+                .map(json -> Json.read(json, JobStatus.class))
+                .filter(filter)
+                .toList();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        sweeper.shutdownNow();
+        consumer.wakeup();
+        reader.join(10_000);
+        barrier.close();
+        producer.close();
+        sweeper.awaitTermination(10, TimeUnit.SECONDS);
+        store.close();
+    }
+}
