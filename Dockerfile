@@ -25,11 +25,11 @@ RUN set -eux; \
     apt-get install -y --no-install-recommends ffmpeg curl; \
     rm -rf /var/lib/apt/lists/*
 
-# /checkpoints must exist and be owned by flink (uid 9999) so that a fresh named
-# volume mounted there inherits that ownership.
+# /checkpoints and the API's job store must exist and be owned by flink (uid 9999) so that a fresh
+# named volume mounted there inherits that ownership.
 RUN set -eux; \
-    mkdir -p /opt/flink-asr/bin /opt/flink-asr/conf /checkpoints /media; \
-    chown flink:flink /checkpoints
+    mkdir -p /opt/flink-asr/bin /opt/flink-asr/conf /checkpoints /media /var/lib/flink-asr/api-store; \
+    chown flink:flink /checkpoints /var/lib/flink-asr/api-store
 
 # Vosk allocates natively from whichever thread recognises; a restarted job's subtasks run on new threads.
 # With glibc's default of 8 arenas per core, memory freed by the old threads stayed in their arenas and a

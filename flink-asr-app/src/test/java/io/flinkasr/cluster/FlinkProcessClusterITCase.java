@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link FlinkProcessCluster}: a JobManager and two TaskManagers (2 slots each) as separate JVMs run a
- * job from a job jar (target/flink-asr-job.jar plus {@link CountingJob}) at parallelism 4, so on both
+ * job from a job jar (flink-asr-job/target/flink-asr-job.jar plus {@link CountingJob}) at parallelism 4, so on both
  * TaskManagers. One TaskManager is SIGKILLed mid-run and a replacement started: the job runs again with
  * all subtasks, on the surviving and the new TaskManager, and its exactly-once Kafka output has every
  * count of every key exactly once.

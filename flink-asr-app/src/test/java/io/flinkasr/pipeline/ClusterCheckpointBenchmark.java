@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Checkpoints of the real job while it recognises an hour of speech on a multi-process cluster: a Kafka
  * broker ({@link KafkaBrokerMain}), a JobManager and two single-slot TaskManagers ({@link FlinkProcessCluster},
- * SharedVoskModel in their lib jar), target/flink-asr-job.jar submitted as operators do, the API in the test
+ * SharedVoskModel in their lib jar), flink-asr-job/target/flink-asr-job.jar submitted as operators do, the API in the test
  * JVM; checkpoints every {@value #CHECKPOINT_INTERVAL}, as {@link AsrClusterSettings} sets them.
  * Prints the hour's submit → Finished time and, for the checkpoints triggered while it ran, how many
  * completed and failed and their end-to-end durations and sizes (from {@code GET /jobs/:id/checkpoints},

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real flink-asr job, from target/flink-asr-job.jar, on a {@link FlinkProcessCluster} (a JobManager
+ * The real flink-asr job, from flink-asr-job/target/flink-asr-job.jar, on a {@link FlinkProcessCluster} (a JobManager
  * and two single-slot TaskManagers as separate JVMs) with the API in the test JVM: a short recording is
  * transcribed, then a TaskManager is SIGKILLed while a long input is being recognised and a replacement is
  * started; the job recovers and the long input finishes once, whole and in order.

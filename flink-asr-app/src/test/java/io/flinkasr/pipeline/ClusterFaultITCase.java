@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ZooKeeper ({@link ZooKeeperMain}), a Kafka cluster of three KRaft nodes ({@link KafkaBrokers}: topics with
  * three replicas, two in sync for a write), a Flink session cluster ({@link FlinkProcessCluster}: a JobManager
  * with ZooKeeper HA and the adaptive scheduler, and two single-slot TaskManagers, checkpoints every second)
- * running target/flink-asr-job.jar submitted through REST, and the API ({@code flink-asr api}). A batch of jobs
+ * running flink-asr-job/target/flink-asr-job.jar submitted through REST, and the API ({@code flink-asr api}). A batch of jobs
  * is transcribed once undisturbed (the baseline), then again while a TaskManager and the API are killed and
  * restarted together (the adaptive scheduler must use the new TaskManager's slot by itself), then the Kafka node
  * that coordinates the transactions is killed and started again with its log folder deleted (a lost disk), then
