@@ -320,7 +320,7 @@ class ClusterCrashITCase {
     private void theStatesTopicHasOneFinalStatePerJob() throws Exception {
         Map<String, List<JobStatus>> states = StatesTopic.read(bootstrap);
         for (String id : allJobs) {
-            checkStates(id, states.get(id), id.equals(poisonedJob) ? JobState.Failed : JobState.Finished);
+            DeliveryChecks.statesMoveForwardOnce(id, states.get(id), id.equals(poisonedJob) ? JobState.Failed : JobState.Finished);
         }
         assertThat(states.get(poisonedJob).get(states.get(poisonedJob).size() - 1).errorCode).isEqualTo("Recognition.Crashed");
     }
@@ -423,18 +423,6 @@ class ClusterCrashITCase {
     private String numRestarts() throws Exception {
         JsonNode metric = cluster.rest("/jobs/" + flinkJob + "/metrics?get=numRestarts");
         return metric.size() == 0 ? "?" : metric.get(0).path("value").asText();
-    }
-
-    /** States only move forward, exactly one final record, and it is the last and the expected one. */
-    private static void checkStates(String jobId, List<JobStatus> states, JobState expected) {
-        assertThat(states).as("records of %s on the states topic", jobId).isNotEmpty();
-        for (int i = 1; i < states.size(); i++) {
-            JobStatus a = states.get(i - 1);
-            JobStatus b = states.get(i);
-            assertThat(a.state.mayMoveTo(b.state)).as("%s: %s then %s (record %d)", jobId, a.state, b.state, i).isTrue();
-        }
-        assertThat(states.stream().filter(s -> s.state.isFinal()).count()).as("final records of %s", jobId).isEqualTo(1);
-        assertThat(states.get(states.size() - 1).state).as("last record of %s", jobId).isEqualTo(expected);
     }
 
     private static boolean allRunning(List<Subtask> subtasks) {

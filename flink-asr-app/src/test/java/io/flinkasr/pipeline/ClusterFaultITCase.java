@@ -15,9 +15,7 @@ import io.flinkasr.cluster.KafkaBrokerMain;
 import io.flinkasr.cluster.KafkaBrokers;
 import io.flinkasr.cluster.ZooKeeperMain;
 import io.flinkasr.config.AsrOptions;
-import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
-import io.flinkasr.records.Segment;
 import io.flinkasr.testing.Await;
 import io.flinkasr.testing.FreePorts;
 import io.flinkasr.workflow.JobTopics;
@@ -26,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -362,9 +359,9 @@ class ClusterFaultITCase {
             String id = jobs.get(i);
             JsonNode result = results.get(id);
             assertThat(result.path("State").asText()).as("%s", result).isEqualTo("Finished");
-            checkStates(id, states.get(id));
-            checkStates(baselineJobs.get(i), states.get(baselineJobs.get(i)));
-            checkSegmentsAndChunks(result);
+            DeliveryChecks.statesMoveForwardOnce(id, states.get(id));
+            DeliveryChecks.statesMoveForwardOnce(baselineJobs.get(i), states.get(baselineJobs.get(i)));
+            DeliveryChecks.segmentsInOrderChunksWhole(result);
             String before = AsrApi.text(AsrApi.segments(baseline.get(baselineJobs.get(i))));
             String after = AsrApi.text(AsrApi.segments(result));
             int words = WordErrorRate.errors(before, after);
@@ -461,7 +458,6 @@ class ClusterFaultITCase {
         }, String::isEmpty);
         return last;
     }
-
     /** Asks for the job until it has at least {@code chunks} chunks done or has ended; tolerates a restarting API. */
     private static JsonNode awaitProgress(AsrApi api, String jobId, int chunks) throws Exception {
         return Await.until("job " + jobId + " at " + chunks + " chunks done, or ended", Duration.ofMinutes(3), Duration.ofMillis(100), () -> {
@@ -471,37 +467,6 @@ class ClusterFaultITCase {
                 return null; // the API is restarting
             }
         }, job -> isFinal(job) || chunksDone(job) >= chunks);
-    }
-
-    /** States only move forward, progress never goes back, exactly one final record, and it is the last. */
-    private static void checkStates(String jobId, List<JobStatus> states) {
-        assertThat(states).as("records of %s on the states topic", jobId).isNotEmpty();
-        for (int i = 1; i < states.size(); i++) {
-            JobStatus a = states.get(i - 1);
-            JobStatus b = states.get(i);
-            assertThat(a.state.mayMoveTo(b.state)).as("%s: %s then %s (record %d)", jobId, a.state, b.state, i).isTrue();
-            if (a.state == b.state) {
-                assertThat(b.chunksDone).as("%s: chunks done at record %d", jobId, i).isGreaterThanOrEqualTo(a.chunksDone);
-            }
-        }
-        assertThat(states.stream().filter(s -> s.state.isFinal()).count()).as("final records of %s", jobId).isEqualTo(1);
-        assertThat(states.get(states.size() - 1).state).as("last record of %s", jobId).isEqualTo(JobState.Finished);
-    }
-
-    /** Segments ordered by time with no duplicates; chunks numbered 0..n-1 in order, contiguous. */
-    private static void checkSegmentsAndChunks(JsonNode result) throws Exception {
-        Segment[] segments = AsrApi.segments(result);
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < segments.length; i++) {
-            assertThat(seen.add(segments[i].from + " " + segments[i].content)).as("duplicate segment %s", segments[i].content).isTrue();
-            if (i > 0) {
-                assertThat(segments[i].from).as("segment %d starts after the one before", i).isGreaterThanOrEqualTo(segments[i - 1].to - 1e-6);
-            }
-        }
-        JsonNode chunks = result.path("Chunks");
-        for (int i = 0; i < chunks.size(); i++) {
-            assertThat(chunks.get(i).path("Seq").asInt()).isEqualTo(i);
-        }
     }
 
     private static boolean isFinal(JsonNode job) {

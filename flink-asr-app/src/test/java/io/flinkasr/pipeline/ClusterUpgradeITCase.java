@@ -17,7 +17,6 @@ import io.flinkasr.cluster.ShellScript;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.recognition.InCapitals;
 import io.flinkasr.records.ChunkInfo;
-import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
 import io.flinkasr.records.Segment;
 import io.flinkasr.testing.Await;
@@ -26,12 +25,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
@@ -264,8 +261,8 @@ class ClusterUpgradeITCase {
         for (String id : concat(baselineJobs, concat(batchJobs, List.of(afterJob)))) {
             JsonNode result = id.equals(afterJob) || batchJobs.contains(id) ? results.get(id) : baseline.get(id);
             assertThat(result.path("State").asText()).as("%s", result).isEqualTo("Finished");
-            checkStates(id, states.get(id));
-            checkSegmentsAndChunks(result);
+            DeliveryChecks.statesMoveForwardOnce(id, states.get(id));
+            DeliveryChecks.segmentsInOrderChunksWhole(result);
         }
         for (int i = 0; i < batchJobs.size(); i++) {
             String before = AsrApi.text(AsrApi.segments(baseline.get(baselineJobs.get(i))));
@@ -390,37 +387,6 @@ class ClusterUpgradeITCase {
     private JsonNode awaitProgress(String jobId, int chunks) throws Exception {
         return Await.until("job " + jobId + " at " + chunks + " chunks done, or ended", Duration.ofMinutes(3), Duration.ofMillis(50),
                 () -> api.call("GetSmartHandleJob", "JobId", jobId).body(), job -> isFinal(job) || chunksDone(job) >= chunks);
-    }
-
-    /** States only move forward, chunks done never go back, exactly one final record, and it is the last. */
-    private static void checkStates(String jobId, List<JobStatus> states) {
-        assertThat(states).as("records of %s on the states topic", jobId).isNotEmpty();
-        for (int i = 1; i < states.size(); i++) {
-            JobStatus a = states.get(i - 1);
-            JobStatus b = states.get(i);
-            assertThat(a.state.mayMoveTo(b.state)).as("%s: %s then %s (record %d)", jobId, a.state, b.state, i).isTrue();
-            if (a.state == b.state) {
-                assertThat(b.chunksDone).as("%s: chunks done at record %d", jobId, i).isGreaterThanOrEqualTo(a.chunksDone);
-            }
-        }
-        assertThat(states.stream().filter(s -> s.state.isFinal()).count()).as("final records of %s", jobId).isEqualTo(1);
-        assertThat(states.get(states.size() - 1).state).as("last record of %s", jobId).isEqualTo(JobState.Finished);
-    }
-
-    /** Segments ordered by time with no duplicates; chunks numbered 0..n-1 in order. */
-    private static void checkSegmentsAndChunks(JsonNode result) throws Exception {
-        Segment[] segments = AsrApi.segments(result);
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < segments.length; i++) {
-            assertThat(seen.add(segments[i].from + " " + segments[i].content)).as("duplicate segment %s", segments[i].content).isTrue();
-            if (i > 0) {
-                assertThat(segments[i].from).as("segment %d starts after the one before", i).isGreaterThanOrEqualTo(segments[i - 1].to - 1e-6);
-            }
-        }
-        JsonNode chunks = result.path("Chunks");
-        for (int i = 0; i < chunks.size(); i++) {
-            assertThat(chunks.get(i).path("Seq").asInt()).isEqualTo(i);
-        }
     }
 
     private static boolean isFinal(JsonNode job) {
