@@ -27,7 +27,7 @@ public final class NextBuildJob implements Callable<Integer> {
     @Mixin KafkaOption kafka;
 
     public static void main(String[] args) {
-        int exit = FlinkAsr.oneLineErrors(new CommandLine(new NextBuildJob())).execute(args);
+        int exit = CommandException.oneLineErrors(new CommandLine(new NextBuildJob()), JobSettings.InvalidSetting.class).execute(args);
         if (exit != 0) {
             throw new IllegalStateException("the next build of the job ended with exit code " + exit);
         }
