@@ -27,7 +27,11 @@ public final class ApiClient {
     public record Answer(int status, JsonNode body) {}
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** HTTP/1.1, as the API serves: no h2c upgrade to try on each new connection. */
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     private final String endpoint;
     private final AccessKey key;
 
@@ -37,6 +41,18 @@ public final class ApiClient {
     }
 
     public Answer send(String action, Map<String, String> parameters) throws IOException, InterruptedException {
+        String body = form(action, parameters);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Answer(response.statusCode(), Json.MAPPER.readTree(response.body()));
+    }
+
+    /** The form body of a request for the action, signed with this client's key (a fresh nonce each time). */
+    public String form(String action, Map<String, String> parameters) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("Action", action);
         form.put("Version", "2020-11-09");
@@ -52,16 +68,9 @@ public final class ApiClient {
             form.put("Timestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
             form.put("Signature", Signatures.rpcV1("POST", form, key.accessKeySecret));
         }
-        String body = form.entrySet().stream()
+        return form.entrySet().stream()
                 .map(e -> Signatures.percent(e.getKey()) + "=" + Signatures.percent(e.getValue()))
                 .collect(Collectors.joining("&"));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        return new Answer(response.statusCode(), Json.MAPPER.readTree(response.body()));
     }
 
     /** Sends and returns the body of a successful answer; an ICE error becomes an IOException with its Code. */

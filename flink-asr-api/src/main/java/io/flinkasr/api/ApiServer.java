@@ -38,7 +38,6 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConnection;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -90,13 +89,13 @@ public final class ApiServer implements AutoCloseable {
                 new RateLimits(config.get(AsrOptions.RATE_LIMIT), config.get(AsrOptions.RATE_BURST)));
         this.metricsToken = config.getOptional(AsrOptions.METRICS_TOKEN_FILE).map(ApiServer::readToken).orElse(null);
         Duration readTimeout = config.get(AsrOptions.API_READ_TIMEOUT);
-        this.clients = new ClientLimits(config.get(AsrOptions.API_MAX_CONNECTIONS_PER_ADDRESS), readTimeout,
+        long minDataRate = config.get(AsrOptions.API_MIN_DATA_RATE).getBytes();
+        this.clients = new ClientLimits(config.get(AsrOptions.API_MAX_CONNECTIONS_PER_ADDRESS), readTimeout, minDataRate,
                 Duration.ofMillis(Math.max(100, Math.min(1000, readTimeout.toMillis() / 4))));
         this.idleMillis = config.get(AsrOptions.API_IDLE_TIMEOUT).toMillis();
         this.tlsPort = config.getOptional(AsrOptions.TLS_KEYSTORE).map(keystore -> config.get(AsrOptions.TLS_PORT));
         this.dashboard = config.get(AsrOptions.DASHBOARD_ENABLED) ? new Dashboard(config, jobs, access) : null;
         int maxConnections = config.get(AsrOptions.API_MAX_CONNECTIONS);
-        long minDataRate = config.get(AsrOptions.API_MIN_DATA_RATE).getBytes();
         this.http = Javalin.create(javalin -> {
             javalin.showJavalinBanner = false;
             javalin.http.maxRequestSize = MAX_BODY_BYTES;
@@ -105,7 +104,6 @@ public final class ApiServer implements AutoCloseable {
                 Dashboard.serveFiles(javalin);
             }
             javalin.jetty.modifyHttpConfiguration(httpConfig -> {
-                httpConfig.setMinRequestDataRate(minDataRate);
                 httpConfig.setSendServerVersion(false);
                 httpConfig.setRequestHeaderSize(16 * 1024);
             });
@@ -290,11 +288,13 @@ public final class ApiServer implements AutoCloseable {
             default -> throw new IceException(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.");
         };
         ctx.contentType("application/json;charset=utf-8");
-        ctx.result(body.toString().getBytes(StandardCharsets.UTF_8));
+        ctx.result(Json.MAPPER.writeValueAsBytes(body));
     }
 
     /** The request body; a body that does not arrive in time (or is shorter than announced) is RequestTimeout. */
     private byte[] body(Context ctx) throws Exception {
+        HttpConnection reading = HttpConnection.getCurrentConnection();
+        clients.bodyReadStarts(reading);
         try {
             return ctx.bodyAsBytes();
         } catch (HttpResponseException e) {
@@ -310,6 +310,8 @@ public final class ApiServer implements AutoCloseable {
                 }
             }
             throw e;
+        } finally {
+            clients.bodyReadEnds(reading);
         }
     }
 
@@ -352,11 +354,12 @@ public final class ApiServer implements AutoCloseable {
         }
         SubtitleLayout layout = layoutOf(params);
         boolean wordTimestamps = flagOf(params, "WordTimestamps");
-        JobStatus status = jobs.get(jobId, caller.userId);
+        Catalog.JobView view = format == null ? jobs.view(jobId, caller.userId) : null;
+        JobStatus status = view != null ? view.status() : format != null ? jobs.get(jobId, caller.userId) : null;
         if (status == null) {
             throw new IceException(404, "InvalidParameter.JobId", "The specified JobId does not exist.");
         }
-        ObjectNode body = IceResponses.job(requestId, status);
+        ObjectNode body = IceResponses.job(requestId, status, view == null ? null : view.result());
         Callback callback = jobs.callback(jobId, caller.userId);
         if (callback != null) {
             body.set("Callback", NotifyAddresses.shown(callback));

@@ -330,7 +330,10 @@ public final class Catalog implements AutoCloseable {
             } else if (topic.equals(assetsTopic)) {
                 store.putAsset(record.value(), at);
             } else {
-                store.putJob(record.value(), at);
+                JobHead head = JobHead.parse(record.value());
+                byte[] result = head != null && head.state() == JobState.Finished
+                        ? FinishedResult.render(Json.read(record.value(), JobStatus.class)) : null;
+                store.putJob(record.value(), result, at);
             }
         } catch (RuntimeException | com.fasterxml.jackson.core.JacksonException e) {
             LOG.warn("Skipping an unreadable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
@@ -409,7 +412,7 @@ public final class Catalog implements AutoCloseable {
             return;
         }
         try {
-            store.putJob(Json.bytes(status), null);
+            store.putJob(Json.bytes(status), FinishedResult.render(status), null);
         } catch (IOException e) {
             throw unavailable(e);
         }
@@ -427,14 +430,35 @@ public final class Catalog implements AutoCloseable {
      * it has read the topics to their current end: a job just submitted through another replica is found.
      */
     public JobStatus get(String jobId, long userId) {
+        return owned(jobId, userId) ? find(jobId) : null;
+    }
+
+    /**
+     * The job as GetSmartHandleJob shows it, if it exists and belongs to the user: a Finished job with its
+     * result rendered when it finished (and its state without the segments), any other job whole.
+     */
+    public JobView view(String jobId, long userId) {
+        if (!owned(jobId, userId)) {
+            return null;
+        }
+        byte[] result = store.result(jobId);
+        byte[] summary = result == null ? null : store.summary(jobId);
+        if (summary != null) {
+            return new JobView(Json.read(summary, JobStatus.class), FinishedResult.of(result));
+        }
+        JobStatus status = find(jobId);
+        return status == null ? null : new JobView(status, null);
+    }
+
+    /** A job and, once it is Finished, its rendered result (null: render it from the job's segments). */
+    public record JobView(JobStatus status, FinishedResult result) {}
+
+    private boolean owned(String jobId, long userId) {
         JobHead head = store.head(jobId);
         if (head == null && readToNow()) {
             head = store.head(jobId);
         }
-        if (head == null || head.userId() != userId) {
-            return null;
-        }
-        return find(jobId);
+        return head != null && head.userId() == userId;
     }
 
     /** The job, whoever it belongs to (the dashboard of an operator), or null. */

@@ -35,6 +35,11 @@ public final class IceResponses {
     }
 
     public static ObjectNode job(String requestId, JobStatus status) {
+        return job(requestId, status, null);
+    }
+
+    /** The answer of GetSmartHandleJob; a Finished job's result as rendered when it finished, if given. */
+    public static ObjectNode job(String requestId, JobStatus status, FinishedResult finished) {
         JobRequest r = status.request;
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("RequestId", requestId);
@@ -43,7 +48,10 @@ public final class IceResponses {
         if (r.userData != null) {
             body.put("UserData", r.userData);
         }
-        if (status.state == JobState.Finished) {
+        if (status.state == JobState.Finished && finished != null) {
+            body.putObject("JobResult").putRawValue("AiResult", finished.aiResultValue());
+            body.putRawValue("Output", finished.aiResultValue());
+        } else if (status.state == JobState.Finished) {
             String result = aiResult(status.segments, r.wordLevel);
             body.putObject("JobResult").put("AiResult", result);
             body.put("Output", result);
@@ -54,7 +62,9 @@ public final class IceResponses {
         }
         body.set("SmartJobInfo", smartJobInfo(status));
         body.set("Progress", progress(status));
-        if (status.chunks != null && status.state == JobState.Finished) { // an Executing state's chunks are for the dashboard
+        if (finished != null && status.state == JobState.Finished) {
+            body.putRawValue("Chunks", finished.chunksValue());
+        } else if (status.chunks != null && status.state == JobState.Finished) { // an Executing state's chunks are for the dashboard
             ArrayNode chunks = body.putArray("Chunks");
             for (ChunkInfo c : status.chunks) {
                 chunks.addObject().put("Seq", c.seq).put("From", c.from).put("To", c.to).put("Subtask", c.subtask);

@@ -77,10 +77,7 @@ class ApiReplicasITCase {
                         "--port", String.valueOf(port), "--users", users.toString(),
                         "-D" + AsrOptions.API_STORE_DIR.key() + "=" + tmp.resolve(name + "-store"),
                         "-D" + AsrOptions.CALLBACKS_ENABLED.key() + "=false",
-                        "-D" + AsrOptions.DASHBOARD_ENABLED.key() + "=false",
-                        // a shared, loaded machine stalls processes for seconds: no 408 for a request that was sent whole
-                        "-D" + AsrOptions.API_READ_TIMEOUT.key() + "=60s",
-                        "-D" + AsrOptions.API_MIN_DATA_RATE.key() + "=1b"),
+                        "-D" + AsrOptions.DASHBOARD_ENABLED.key() + "=false"),
                 READY, Duration.ofMinutes(2)));
         return new ApiClient("http://127.0.0.1:" + port, KEY);
     }

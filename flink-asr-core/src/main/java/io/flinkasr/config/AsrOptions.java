@@ -455,7 +455,8 @@ public final class AsrOptions {
             key("asr.api.min-request-data-rate")
                     .memoryType()
                     .defaultValue(MemorySize.parse("1kb"))
-                    .withDescription("Slowest a request body may arrive, in bytes per second (RequestTimeout below it).");
+                    .withDescription("Slowest a request body may arrive while the API reads it, in bytes per second (RequestTimeout "
+                            + "below it). A request waiting for a busy API's thread is not counted against it.");
 
     public static final ConfigOption<Duration> API_IDLE_TIMEOUT =
             key("asr.api.idle-timeout")

@@ -14,7 +14,7 @@ public record JobHead(String jobId, long userId, long createTime, JobState state
     static final int BYTES = 8 + 8 + 1 + 8;
 
     /** The head of a JobStatus JSON, or null when it lacks a JobId or state. */
-    static JobHead parse(byte[] statusJson) throws IOException {
+    public static JobHead parse(byte[] statusJson) throws IOException {
         Parsed p = Json.MAPPER.readValue(statusJson, Parsed.class);
         if (p.request == null || p.request.jobId == null || p.state == null) {
             return null;

@@ -37,7 +37,8 @@ import org.rocksdb.WriteOptions;
  * a request is answered.
  *
  * <p>Column families: {@code jobs} (JobId to the JobStatus JSON, large values in blob files), {@code summaries}
- * (the same without segments and chunks: what a list shows), {@code heads}
+ * (the same without segments and chunks: what a list shows), {@code results} (a Finished job's result as
+ * its answer shows it, rendered once by the caller, large values in blob files), {@code heads}
  * (JobId to {@link JobHead}), {@code by-tenant} (userId, createTime, JobId to the state: ListSmartJobs),
  * {@code by-creation} (createTime, JobId: the dashboard's newest jobs), {@code ended} (end time, JobId:
  * expiry), {@code active} (JobId of a Created or Executing job), {@code callbacks} (JobId), {@code assets}
@@ -45,7 +46,7 @@ import org.rocksdb.WriteOptions;
  * the default one for offsets and counts. Writes are serialised; reads run alongside.
  */
 public final class JobStore implements AutoCloseable {
-    private static final List<String> FAMILIES = List.of("jobs", "summaries", "heads", "by-tenant", "by-creation", "ended", "active",
+    private static final List<String> FAMILIES = List.of("jobs", "summaries", "results", "heads", "by-tenant", "by-creation", "ended", "active",
             "callbacks", "assets", "asset-urls", "asset-ages");
     private static final byte[] NOTHING = new byte[0];
     /** States up to this size are their own summary. */
@@ -60,7 +61,7 @@ public final class JobStore implements AutoCloseable {
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final RocksDB db;
     private final WriteOptions writeOptions = new WriteOptions();
-    private final ColumnFamilyHandle meta, jobs, summaries, heads, byTenant, byCreation, ended, active, callbacks, assets, assetUrls, assetAges;
+    private final ColumnFamilyHandle meta, jobs, summaries, results, heads, byTenant, byCreation, ended, active, callbacks, assets, assetUrls, assetAges;
     private final JobCounts counts = new JobCounts();
     private final Map<String, Long> activeSince = new ConcurrentHashMap<>();
     private final Map<String, Long> offsets = new ConcurrentHashMap<>();
@@ -84,7 +85,7 @@ public final class JobStore implements AutoCloseable {
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, options(false)));
         for (String family : FAMILIES) {
-            descriptors.add(new ColumnFamilyDescriptor(StoreKeys.utf8(family), options(family.equals("jobs"))));
+            descriptors.add(new ColumnFamilyDescriptor(StoreKeys.utf8(family), options(family.equals("jobs") || family.equals("results"))));
         }
         try {
             this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
@@ -97,6 +98,7 @@ public final class JobStore implements AutoCloseable {
         meta = handles.get(i++);
         jobs = handles.get(i++);
         summaries = handles.get(i++);
+        results = handles.get(i++);
         heads = handles.get(i++);
         byTenant = handles.get(i++);
         byCreation = handles.get(i++);
@@ -167,6 +169,16 @@ public final class JobStore implements AutoCloseable {
     /** The job's JobStatus JSON, or null. */
     public byte[] job(String jobId) {
         return get(jobs, StoreKeys.utf8(jobId));
+    }
+
+    /** The job's JobStatus JSON without segments and chunks (small states as they are), or null. */
+    public byte[] summary(String jobId) {
+        return get(summaries, StoreKeys.utf8(jobId));
+    }
+
+    /** The Finished job's rendered result as given to {@link #putJob(byte[], byte[], StoreOffset)}, or null. */
+    public byte[] result(String jobId) {
+        return get(results, StoreKeys.utf8(jobId));
     }
 
     public JobHead head(String jobId) {
@@ -320,7 +332,15 @@ public final class JobStore implements AutoCloseable {
      * Takes a job's state (JobStatus JSON) if it moves the job forward, or updates an Executing job's
      * progress: true then. A state that would move it back is dropped (only the offset moves).
      */
-    public synchronized boolean putJob(byte[] statusJson, StoreOffset at) throws IOException {
+    public boolean putJob(byte[] statusJson, StoreOffset at) throws IOException {
+        return putJob(statusJson, null, at);
+    }
+
+    /**
+     * As {@link #putJob(byte[], StoreOffset)}, keeping beside the job what the caller rendered of its result
+     * (only for a Finished job, whose result no longer changes; null: nothing).
+     */
+    public synchronized boolean putJob(byte[] statusJson, byte[] result, StoreOffset at) throws IOException {
         JobHead next = JobHead.parse(statusJson);
         if (next == null) {
             advance(at);
@@ -340,6 +360,9 @@ public final class JobStore implements AutoCloseable {
             }
             batch.put(jobs, id, statusJson);
             batch.put(summaries, id, summaryOf(statusJson));
+            if (result != null) {
+                batch.put(results, id, result);
+            }
             batch.put(heads, id, next.bytes());
             batch.put(byTenant, StoreKeys.tenantJob(next.userId(), next.createTime(), next.jobId()), new byte[] {(byte) next.state().ordinal()});
             batch.put(byCreation, StoreKeys.timed(next.createTime(), next.jobId()), NOTHING);
@@ -378,6 +401,7 @@ public final class JobStore implements AutoCloseable {
             }
             batch.delete(jobs, id);
             batch.delete(summaries, id);
+            batch.delete(results, id);
             batch.delete(heads, id);
             batch.delete(callbacks, id);
             write(batch, at);

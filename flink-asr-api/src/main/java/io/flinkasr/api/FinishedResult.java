@@ -1,0 +1,102 @@
+package io.flinkasr.api;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.UTF8JsonGenerator;
+import com.fasterxml.jackson.databind.JsonSerializable;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
+import com.fasterxml.jackson.databind.util.RawValue;
+import io.flinkasr.records.ChunkInfo;
+import io.flinkasr.records.JobState;
+import io.flinkasr.records.JobStatus;
+import io.flinkasr.records.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The part of GetSmartHandleJob's answer that only a Finished job has (its AiResult and its chunks), rendered
+ * once, when the job finishes, and kept in the store beside the job. A transcript never changes after that,
+ * and rendering it (reading hundreds of KB of segments, writing their numbers and escaping the result into
+ * the answer) was most of the API's work for every read of a long job's result.
+ *
+ * <p>Stored as: the length of the AiResult's escaped text (4 bytes), that text (a JSON string's contents,
+ * UTF-8, without its quotes), then the Chunks JSON array. An answer copies the bytes as they are.
+ */
+public final class FinishedResult {
+    private final byte[] stored;
+    private final int textLength;
+
+    private FinishedResult(byte[] stored) {
+        this.stored = stored;
+        this.textLength = ByteBuffer.wrap(stored).getInt();
+    }
+
+    /** The rendered result of a Finished job, or null for a job in any other state. */
+    public static byte[] render(JobStatus status) {
+        if (status.state != JobState.Finished) {
+            return null;
+        }
+        try {
+            byte[] literal = Json.MAPPER.writeValueAsBytes(IceResponses.aiResult(status.segments, status.request.wordLevel));
+            ByteArrayOutputStream chunks = new ByteArrayOutputStream();
+            try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(chunks)) {
+                out.writeStartArray();
+                for (ChunkInfo c : status.chunks == null ? new ChunkInfo[0] : status.chunks) {
+                    out.writeStartObject();
+                    out.writeNumberField("Seq", c.seq);
+                    out.writeNumberField("From", c.from);
+                    out.writeNumberField("To", c.to);
+                    out.writeNumberField("Subtask", c.subtask);
+                    out.writeEndObject();
+                }
+                out.writeEndArray();
+            }
+            byte[] chunkBytes = chunks.toByteArray();
+            int text = literal.length - 2; // the escaped text, without its quotes
+            return ByteBuffer.allocate(4 + text + chunkBytes.length).putInt(text).put(literal, 1, text).put(chunkBytes).array();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A stored result as written by {@link #render}. */
+    public static FinishedResult of(byte[] stored) {
+        return new FinishedResult(stored);
+    }
+
+    /** The AiResult as an answer's value: its UTF-8 bytes, already escaped, copied as they are. */
+    RawValue aiResultValue() {
+        return new RawValue(new JsonSerializable.Base() {
+            @Override
+            public void serialize(JsonGenerator gen, SerializerProvider serializers) throws IOException {
+                if (gen instanceof UTF8JsonGenerator) {
+                    gen.writeRawUTF8String(stored, 4, textLength);
+                } else { // a generator of chars (toString): the same text, decoded
+                    gen.writeRawValue("\"" + new String(stored, 4, textLength, StandardCharsets.UTF_8) + "\"");
+                }
+            }
+
+            @Override
+            public void serializeWithType(JsonGenerator gen, SerializerProvider serializers, TypeSerializer typeSer) throws IOException {
+                serialize(gen, serializers);
+            }
+        });
+    }
+
+    /** The Chunks array as an answer's value. */
+    RawValue chunksValue() {
+        return new RawValue(new String(stored, 4 + textLength, stored.length - 4 - textLength, StandardCharsets.UTF_8));
+    }
+
+    /** The AiResult as the text it stands for (what a client reads from the answer). */
+    String aiResult() {
+        try {
+            return Json.MAPPER.readValue("\"" + new String(stored, 4, textLength, StandardCharsets.UTF_8) + "\"", String.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
