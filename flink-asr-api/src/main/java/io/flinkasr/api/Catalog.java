@@ -318,7 +318,7 @@ public final class Catalog implements AutoCloseable {
                 if (request.jobId == null) {
                     store.advance(at);
                 } else {
-                    store.putJob(Json.bytes(JobStatus.of(request, JobState.Created, request.createTime)), at);
+                    put(JobStatus.of(request, JobState.Created, request.createTime), Json.bytes(JobStatus.of(request, JobState.Created, request.createTime)), at);
                 }
             } else if (topic.equals(callbacksTopic)) {
                 Callback callback = Json.read(record.value(), Callback.class);
@@ -330,10 +330,7 @@ public final class Catalog implements AutoCloseable {
             } else if (topic.equals(assetsTopic)) {
                 store.putAsset(record.value(), at);
             } else {
-                JobHead head = JobHead.parse(record.value());
-                byte[] result = head != null && head.state() == JobState.Finished
-                        ? FinishedResult.render(Json.read(record.value(), JobStatus.class)) : null;
-                store.putJob(record.value(), result, at);
+                put(Json.read(record.value(), JobStatus.class), record.value(), at);
             }
         } catch (RuntimeException | com.fasterxml.jackson.core.JacksonException e) {
             LOG.warn("Skipping an unreadable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
@@ -412,10 +409,17 @@ public final class Catalog implements AutoCloseable {
             return;
         }
         try {
-            store.putJob(Json.bytes(status), FinishedResult.render(status), null);
+            put(status, Json.bytes(status), null);
         } catch (IOException e) {
             throw unavailable(e);
         }
+    }
+
+    /** Stores a job's state with what the API renders of it once: its row in a list and a Finished job's result. */
+    private void put(JobStatus status, byte[] statusJson, StoreOffset at) throws IOException {
+        byte[] listEntry = status.request == null || status.request.jobId == null || status.state == null
+                ? null : Json.MAPPER.writeValueAsBytes(IceResponses.listEntry(status));
+        store.putJob(statusJson, listEntry, FinishedResult.render(status), at);
     }
 
     /** Where the job's completion callback stands, if it has one and belongs to the user. */
@@ -482,18 +486,7 @@ public final class Catalog implements AutoCloseable {
 
     /** The user's jobs, a page at a time (ListSmartJobs). */
     JobPages pagesOf(long userId) {
-        return new JobPages() {
-            @Override
-            public long count(JobState state) {
-                return store.count(userId, state);
-            }
-
-            @Override
-            public List<JobStatus> page(JobState state, boolean newestFirst, long skip, int limit) {
-                return store.page(userId, state, newestFirst, skip, limit).stream()
-                        .map(json -> Json.read(json, JobStatus.class)).toList();
-            }
-        };
+        return new StoredPages(store, userId);
     }
 
     /**

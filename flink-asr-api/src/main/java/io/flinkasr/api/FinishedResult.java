@@ -88,7 +88,7 @@ public final class FinishedResult {
 
     /** The Chunks array as an answer's value. */
     RawValue chunksValue() {
-        return new RawValue(new String(stored, 4 + textLength, stored.length - 4 - textLength, StandardCharsets.UTF_8));
+        return new RawValue(new RawJson(java.util.Arrays.copyOfRange(stored, 4 + textLength, stored.length)));
     }
 
     /** The AiResult as the text it stands for (what a client reads from the answer). */

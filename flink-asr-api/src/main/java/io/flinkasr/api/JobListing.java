@@ -54,9 +54,7 @@ final class JobListing {
         ArrayNode list = body.putArray("SmartJobList");
         long next = (long) from + pageSize; // NextToken may be as large as Integer.MAX_VALUE
         if (!none && from < total) {
-            for (JobStatus s : callersJobs.page(state, newestFirst, from, pageSize)) {
-                list.add(IceResponses.listEntry(s));
-            }
+            list.addAll(callersJobs.entries(state, newestFirst, from, pageSize));
         }
         if (next < total) {
             body.put("NextToken", String.valueOf(next));

@@ -1,5 +1,6 @@
 package io.flinkasr.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
 import java.util.List;
@@ -11,4 +12,9 @@ interface JobPages {
 
     /** Up to {@code limit} of the caller's jobs in the state (any when null), newest or oldest first, after {@code skip}. */
     List<JobStatus> page(JobState state, boolean newestFirst, long skip, int limit);
+
+    /** The same page as ListSmartJobs' SmartJobList entries (a store may keep them rendered). */
+    default List<JsonNode> entries(JobState state, boolean newestFirst, long skip, int limit) {
+        return page(state, newestFirst, skip, limit).stream().map(s -> (JsonNode) IceResponses.listEntry(s)).toList();
+    }
 }

@@ -28,7 +28,7 @@ class FinishedResultTest {
 
             try (JobStore store = JobStore.temporary(8 << 20)) {
                 byte[] json = Json.bytes(finished);
-                store.putJob(json, FinishedResult.render(finished), null);
+                store.putJob(json, null, FinishedResult.render(finished), null);
                 JobStatus summary = Json.read(store.summary("job-1"), JobStatus.class);
                 assertThat(summary.segments).as("the summary holds no segments").isNull();
                 FinishedResult stored = FinishedResult.of(store.result("job-1"));
@@ -55,7 +55,7 @@ class FinishedResultTest {
     void aJobRemovedFromTheStoreTakesItsResultWithIt() throws Exception {
         JobStatus finished = finished(false);
         try (JobStore store = JobStore.temporary(8 << 20)) {
-            store.putJob(Json.bytes(finished), FinishedResult.render(finished), null);
+            store.putJob(Json.bytes(finished), null, FinishedResult.render(finished), null);
             store.deleteJob("job-1", null);
             assertThat(store.result("job-1")).isNull();
             assertThat(store.summary("job-1")).isNull();

@@ -40,13 +40,15 @@ import org.rocksdb.WriteOptions;
  * (the same without segments and chunks: what a list shows), {@code results} (a Finished job's result as
  * its answer shows it, rendered once by the caller, large values in blob files), {@code heads}
  * (JobId to {@link JobHead}), {@code by-tenant} (userId, createTime, JobId to the state: ListSmartJobs),
- * {@code by-creation} (createTime, JobId: the dashboard's newest jobs), {@code ended} (end time, JobId:
+ * {@code list-entries} (the same keys to the job's rendered list entry: a page's rows lie side by side; the
+ * index itself stays small, so skipping to a far page reads keys only), {@code by-creation} (createTime, JobId:
+ * the dashboard's newest jobs), {@code ended} (end time, JobId:
  * expiry), {@code active} (JobId of a Created or Executing job), {@code callbacks} (JobId), {@code assets}
  * (MediaId), {@code asset-urls} (userId, InputURL to MediaId), {@code asset-ages} (last change, MediaId), and
  * the default one for offsets and counts. Writes are serialised; reads run alongside.
  */
 public final class JobStore implements AutoCloseable {
-    private static final List<String> FAMILIES = List.of("jobs", "summaries", "results", "heads", "by-tenant", "by-creation", "ended", "active",
+    private static final List<String> FAMILIES = List.of("jobs", "summaries", "results", "heads", "by-tenant", "list-entries", "by-creation", "ended", "active",
             "callbacks", "assets", "asset-urls", "asset-ages");
     private static final byte[] NOTHING = new byte[0];
     /** States up to this size are their own summary. */
@@ -61,7 +63,7 @@ public final class JobStore implements AutoCloseable {
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final RocksDB db;
     private final WriteOptions writeOptions = new WriteOptions();
-    private final ColumnFamilyHandle meta, jobs, summaries, results, heads, byTenant, byCreation, ended, active, callbacks, assets, assetUrls, assetAges;
+    private final ColumnFamilyHandle meta, jobs, summaries, results, heads, byTenant, listEntries, byCreation, ended, active, callbacks, assets, assetUrls, assetAges;
     private final JobCounts counts = new JobCounts();
     private final Map<String, Long> activeSince = new ConcurrentHashMap<>();
     private final Map<String, Long> offsets = new ConcurrentHashMap<>();
@@ -101,6 +103,7 @@ public final class JobStore implements AutoCloseable {
         results = handles.get(i++);
         heads = handles.get(i++);
         byTenant = handles.get(i++);
+        listEntries = handles.get(i++);
         byCreation = handles.get(i++);
         ended = handles.get(i++);
         active = handles.get(i++);
@@ -222,7 +225,44 @@ public final class JobStore implements AutoCloseable {
      * {@code skip} of them: reads the index keys it skips and the jobs it returns, nothing else.
      */
     public List<byte[]> page(long userId, JobState state, boolean newestFirst, long skip, int limit) {
-        List<byte[]> ids = new ArrayList<>();
+        List<byte[][]> rows = scan(userId, state, newestFirst, skip, limit);
+        return valuesOf(summaries, rows.stream().map(r -> r[0]).toList());
+    }
+
+    /** A row of a page: the job's list entry as it was rendered when stored, or else its summary. */
+    public record Row(byte[] listEntry, byte[] summary) {}
+
+    /**
+     * The page that {@link #page} reads, as rows: a job stored with its list entry is read with it, beside
+     * the page's other rows; only a job stored without one (by an older version) costs a read of its summary.
+     */
+    public List<Row> rows(long userId, JobState state, boolean newestFirst, long skip, int limit) {
+        List<byte[][]> scanned = scan(userId, state, newestFirst, skip, limit);
+        List<byte[]> entries = valuesOf(listEntries, scanned.stream().map(r -> r[1]).toList(), true);
+        List<byte[]> missing = new ArrayList<>();
+        for (int i = 0; i < scanned.size(); i++) {
+            if (entries.get(i) == null) {
+                missing.add(scanned.get(i)[0]);
+            }
+        }
+        java.util.Iterator<byte[]> summariesOfMissing = valuesOf(summaries, missing, true).iterator();
+        List<Row> rows = new ArrayList<>(scanned.size());
+        for (byte[] entry : entries) {
+            if (entry != null) {
+                rows.add(new Row(entry, null));
+            } else {
+                byte[] summary = summariesOfMissing.next();
+                if (summary != null) {
+                    rows.add(new Row(null, summary));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** JobId and tenant index key of each job of the page. */
+    private List<byte[][]> scan(long userId, JobState state, boolean newestFirst, long skip, int limit) {
+        List<byte[][]> rows = new ArrayList<>();
         lockOpen();
         try (Slice lower = new Slice(StoreKeys.tenant(userId)); Slice upper = new Slice(StoreKeys.tenantEnd(userId));
                 ReadOptions read = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
@@ -233,17 +273,18 @@ public final class JobStore implements AutoCloseable {
                 it.seekToFirst();
             }
             long skipped = 0;
-            for (; it.isValid() && ids.size() < limit; step(it, newestFirst)) {
+            for (; it.isValid() && rows.size() < limit; step(it, newestFirst)) {
                 if (state != null && it.value()[0] != state.ordinal()) {
                     continue;
                 }
                 if (skipped < skip) {
                     skipped++;
                 } else {
-                    ids.add(StoreKeys.utf8(StoreKeys.jobIdOfTenantKey(it.key())));
+                    byte[] key = it.key();
+                    rows.add(new byte[][] {StoreKeys.utf8(StoreKeys.jobIdOfTenantKey(key)), key});
                 }
             }
-            return valuesOf(summaries, ids);
+            return rows;
         } finally {
             open.readLock().unlock();
         }
@@ -288,14 +329,22 @@ public final class JobStore implements AutoCloseable {
     }
 
     private List<byte[]> valuesOf(ColumnFamilyHandle family, List<byte[]> ids) {
+        return valuesOf(family, ids, false);
+    }
+
+    /** The values of the keys, in their order; a key without one is left out (or, when {@code keepMissing}, null). */
+    private List<byte[]> valuesOf(ColumnFamilyHandle family, List<byte[]> ids, boolean keepMissing) {
         if (ids.isEmpty()) {
             return List.of();
         }
+        lockOpen();
         try {
             List<byte[]> found = db.multiGetAsList(java.util.Collections.nCopies(ids.size(), family), ids);
-            return found.stream().filter(b -> b != null).toList();
+            return keepMissing ? found : found.stream().filter(b -> b != null).toList();
         } catch (RocksDBException e) {
             throw new StoreException(e);
+        } finally {
+            open.readLock().unlock();
         }
     }
 
@@ -333,14 +382,15 @@ public final class JobStore implements AutoCloseable {
      * progress: true then. A state that would move it back is dropped (only the offset moves).
      */
     public boolean putJob(byte[] statusJson, StoreOffset at) throws IOException {
-        return putJob(statusJson, null, at);
+        return putJob(statusJson, null, null, at);
     }
 
     /**
-     * As {@link #putJob(byte[], StoreOffset)}, keeping beside the job what the caller rendered of its result
-     * (only for a Finished job, whose result no longer changes; null: nothing).
+     * As {@link #putJob(byte[], StoreOffset)}, keeping beside the job what the caller rendered of it: its row
+     * in a list (JSON, kept in the tenant's index so that a page is one range read; null: none) and the result
+     * of a Finished job, which no longer changes (null: none).
      */
-    public synchronized boolean putJob(byte[] statusJson, byte[] result, StoreOffset at) throws IOException {
+    public synchronized boolean putJob(byte[] statusJson, byte[] listEntry, byte[] result, StoreOffset at) throws IOException {
         JobHead next = JobHead.parse(statusJson);
         if (next == null) {
             advance(at);
@@ -364,7 +414,11 @@ public final class JobStore implements AutoCloseable {
                 batch.put(results, id, result);
             }
             batch.put(heads, id, next.bytes());
-            batch.put(byTenant, StoreKeys.tenantJob(next.userId(), next.createTime(), next.jobId()), new byte[] {(byte) next.state().ordinal()});
+            byte[] tenantKey = StoreKeys.tenantJob(next.userId(), next.createTime(), next.jobId());
+            batch.put(byTenant, tenantKey, new byte[] {(byte) next.state().ordinal()});
+            if (listEntry != null) {
+                batch.put(listEntries, tenantKey, listEntry);
+            }
             batch.put(byCreation, StoreKeys.timed(next.createTime(), next.jobId()), NOTHING);
             if (next.state().isFinal()) {
                 batch.put(ended, StoreKeys.timed(next.endTime(), next.jobId()), NOTHING);
@@ -426,7 +480,9 @@ public final class JobStore implements AutoCloseable {
 
     private void unindex(WriteBatch batch, JobHead current) throws IOException {
         try {
-            batch.delete(byTenant, StoreKeys.tenantJob(current.userId(), current.createTime(), current.jobId()));
+            byte[] tenantKey = StoreKeys.tenantJob(current.userId(), current.createTime(), current.jobId());
+            batch.delete(byTenant, tenantKey);
+            batch.delete(listEntries, tenantKey);
             batch.delete(byCreation, StoreKeys.timed(current.createTime(), current.jobId()));
             if (current.state().isFinal()) {
                 batch.delete(ended, StoreKeys.timed(current.endTime(), current.jobId()));
