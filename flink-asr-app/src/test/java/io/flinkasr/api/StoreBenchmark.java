@@ -109,8 +109,9 @@ class StoreBenchmark {
             Files.write(users, Json.MAPPER.writeValueAsBytes(keys));
             int port = FreePorts.one();
             long b0 = System.nanoTime();
-            api = JavaProcess.start("store-bench-api", dir.resolve("api.log"), List.of("-Xmx256m", "-XX:+UseSerialGC", "-Xss512k"),
-                    "io.flinkasr.cli.FlinkAsr", List.of("api", "--bootstrap-servers", kafka.bootstrapServers(),
+            // the API as the compose file and the image run it: a 256 MB heap (the store is outside it), glibc with two arenas
+            api = JavaProcess.start("store-bench-api", dir.resolve("api.log"), List.of("-Xmx256m", "-XX:+UseSerialGC"),
+                    Map.of("MALLOC_ARENA_MAX", "2"), "io.flinkasr.cli.FlinkAsr", List.of("api", "--bootstrap-servers", kafka.bootstrapServers(),
                             "--port", String.valueOf(port), "--users", users.toString(),
                             "-D" + AsrOptions.API_STORE_DIR.key() + "=" + dir.resolve("api-store"),
                             "-D" + AsrOptions.CALLBACKS_ENABLED.key() + "=false",

@@ -20,12 +20,14 @@ public final class JavaProcess implements AutoCloseable {
     private final String name;
     private final Path log;
     private final List<String> command;
+    private final java.util.Map<String, String> environment;
     private Process process;
 
-    private JavaProcess(String name, Path log, List<String> command) {
+    private JavaProcess(String name, Path log, List<String> command, java.util.Map<String, String> environment) {
         this.name = name;
         this.log = log;
         this.command = command;
+        this.environment = environment;
     }
 
     /**
@@ -34,6 +36,12 @@ public final class JavaProcess implements AutoCloseable {
      */
     public static JavaProcess start(String name, Path log, List<String> jvmOptions, String mainClass, List<String> args,
             String readyLine, Duration timeout) throws Exception {
+        return start(name, log, jvmOptions, java.util.Map.of(), mainClass, args, readyLine, timeout);
+    }
+
+    /** As {@link #start(String, Path, List, String, List, String, Duration)}, with these environment variables added. */
+    public static JavaProcess start(String name, Path log, List<String> jvmOptions, java.util.Map<String, String> environment,
+            String mainClass, List<String> args, String readyLine, Duration timeout) throws Exception {
         Path argFile = log.resolveSibling(name + ".classpath.argfile");
         Files.createDirectories(log.toAbsolutePath().getParent());
         ClusterClassPath.writeArgFile(argFile, ClusterClassPath.ofTests());
@@ -44,7 +52,7 @@ public final class JavaProcess implements AutoCloseable {
         command.add(ProcessWatchdog.class.getName());
         command.add(mainClass);
         command.addAll(args);
-        JavaProcess p = new JavaProcess(name, log, command);
+        JavaProcess p = new JavaProcess(name, log, command, environment);
         p.launch(readyLine, timeout);
         return p;
     }
@@ -92,10 +100,11 @@ public final class JavaProcess implements AutoCloseable {
         long from = Files.exists(log) ? Files.size(log) : 0;
         Files.writeString(log, "#### " + LocalTime.now() + " " + String.join(" ", command) + "\n",
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        process = builder.start();
         Await.until(name + " printed '" + readyLine + "' (see " + log + ")", timeout, Duration.ofMillis(100), () -> {
             String output = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
             if (output.length() > from && output.substring((int) Math.min(from, output.length())).contains(readyLine)) {
