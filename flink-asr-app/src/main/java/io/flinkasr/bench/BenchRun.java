@@ -49,6 +49,8 @@ public final class BenchRun {
     private final PhaseLog log;
     private final List<String> notes = new ArrayList<>();
     private final Map<Integer, ThroughputRun> rawWarm = new LinkedHashMap<>();
+    /** Raw Vosk's CPU per audio second in its own threads, by thread count. */
+    private final Map<Integer, Double> rawVoskCpu = new HashMap<>();
     private List<byte[]> batchPcm;
 
     public BenchRun(BenchSettings settings, PhaseLog log) {
@@ -287,8 +289,13 @@ public final class BenchRun {
         if (known != null) {
             return known;
         }
+        ThreadCpu before = ThreadCpu.now();
         ThroughputRun run = log.phase("raw Vosk warm (one recognizer per thread, reused), " + threads + " thread(s)",
                 () -> raw.batch(batchPcm, threads, RecognizerMode.REUSED), BenchRun::describe);
+        Map<String, Double> byThread = ThreadCpu.now().since(before);
+        rawVoskCpu.put(threads, raw.lastThreadCpuSeconds() / run.audioSeconds());
+        log.line(String.format(Locale.ROOT, "  raw Vosk's own threads: %.3f CPU s / audio s; the process's other threads: %s",
+                rawVoskCpu.get(threads), ThreadCpu.describe(byThread, 6)));
         rawWarm.put(threads, run);
         return run;
     }
@@ -314,6 +321,7 @@ public final class BenchRun {
                 c -> c == null ? "not measured" : String.format(Locale.ROOT, "%.2f cores", c));
         return log.phase("flink-asr batch at " + where + ": " + inputs.batch().size() + " jobs submitted at once", () -> {
             ThreadMXBean threadCpu = ManagementFactory.getThreadMXBean();
+            ThreadCpu byThread0 = ThreadCpu.now();
             long client0 = threadCpu.getCurrentThreadCpuTime();
             double cpu0 = ProcessCpu.seconds().orElse(Double.NaN);
             long t0 = System.nanoTime();
@@ -326,6 +334,9 @@ public final class BenchRun {
                     log.live(String.format(Locale.ROOT, "batch: %d/%d ended%s, %.1f s", ended, total, failed > 0 ? " (" + failed + " failed)" : "", s)));
             double cpu = ProcessCpu.seconds().orElse(Double.NaN) - cpu0;
             double client = (threadCpu.getCurrentThreadCpuTime() - client0) / 1e9;
+            if (local) {
+                recognitionThreads(ThreadCpu.now().since(byThread0), audio, parallelism, where);
+            }
             double wall = outcomes.stream().mapToDouble(IceJobs.Outcome::seconds).max().orElse(Double.NaN);
             List<IceJobs.Outcome> notFinished = outcomes.stream().filter(o -> !o.finished()).toList();
             boolean measured = local && !Double.isNaN(cpu);
@@ -335,6 +346,21 @@ public final class BenchRun {
                 b.pipeline().wallSeconds(), b.pipeline().speed(), b.efficiency(),
                 b.cpuBeyondVosk() == null ? "" : String.format(Locale.ROOT, ", CPU %+.1f %% beyond Vosk", 100 * b.cpuBeyondVosk()),
                 b.notFinished().isEmpty() ? ", all Finished" : ", " + b.notFinished().size() + " NOT Finished"));
+    }
+
+    /**
+     * Vosk's CPU inside the pipeline: the recognition operator's task threads (Vosk decodes on them) against raw
+     * Vosk's own threads on the same audio, and where the rest of the process's CPU went, by thread.
+     */
+    private void recognitionThreads(Map<String, Double> byThread, double audio, Integer parallelism, String where) {
+        double recognition = byThread.getOrDefault(ThreadCpu.RECOGNITION, Double.NaN) / audio;
+        Double raw = parallelism == null ? null : rawVoskCpu.get(parallelism);
+        String line = String.format(Locale.ROOT, "The batch at %s: the recognition threads (Vosk and the operator around it) spent "
+                + "%.3f CPU s per audio s%s. By thread: %s.", where, recognition,
+                raw == null || raw.isNaN() ? "" : String.format(Locale.ROOT, ", %.2f x raw Vosk's own threads (%.3f)", recognition / raw, raw),
+                ThreadCpu.describe(byThread, 8));
+        log.line("  " + line);
+        notes.add(line);
     }
 
     /** The process's CPU over {@code seconds} of doing nothing, in cores: what the idle stack costs. */

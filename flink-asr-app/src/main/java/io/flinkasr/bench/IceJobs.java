@@ -117,7 +117,10 @@ public final class IceJobs {
                 return answer.body();
             }
             String code = answer.body().path("Code").asText();
-            if (!code.equals("Throttling") || attempt >= 40) {
+            // a read is asked again also when it timed out on its way in (RequestTimeout: a machine so loaded that the
+            // request arrived too slowly); a submit is not, as it may have been taken
+            boolean again = code.equals("Throttling") || (code.equals("RequestTimeout") && action.equals("GetSmartHandleJob"));
+            if (!again || attempt >= 40) {
                 throw new IOException(action + " answered " + answer.status() + " " + code + ": " + answer.body().path("Message").asText());
             }
             Thread.sleep(250);

@@ -2,6 +2,8 @@ package io.flinkasr.bench;
 
 import io.flinkasr.recognition.RecognizerMode;
 import io.flinkasr.recognition.VoskRecognizer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -11,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The limit: the same Vosk library and model as the pipeline, on PCM decoded beforehand, with nothing
@@ -20,10 +23,12 @@ import java.util.concurrent.Future;
  */
 public final class RawVosk implements AutoCloseable {
     private static final float SAMPLE_RATE = 16000f;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final String modelPath;
     private final byte[] warmUp;
     private final VoskRecognizer single;
+    private double lastThreadCpuSeconds = Double.NaN;
 
     /**
      * Loads the model (the JVM's shared one, as the pipeline's) and warms a recognizer for single-file runs.
@@ -35,6 +40,11 @@ public final class RawVosk implements AutoCloseable {
         this.warmUp = warmUp;
         this.single = new VoskRecognizer(modelPath, SAMPLE_RATE, RecognizerMode.REUSED);
         single.recognize(warmUp);
+    }
+
+    /** The CPU that the last batch's threads spent decoding (their own, not the rest of the process's), in seconds. */
+    public double lastThreadCpuSeconds() {
+        return lastThreadCpuSeconds;
     }
 
     /** Seconds one thread takes to decode {@code pcm} whole on a warm recognizer. */
@@ -51,6 +61,7 @@ public final class RawVosk implements AutoCloseable {
         ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>(longestFirst);
         double audio = files.stream().mapToDouble(pcm -> pcm.length / (2.0 * SAMPLE_RATE)).sum();
 
+        LongAdder ownNanos = new LongAdder();
         CountDownLatch ready = new CountDownLatch(threads);
         CountDownLatch go = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
@@ -68,9 +79,11 @@ public final class RawVosk implements AutoCloseable {
                         ready.countDown();
                         counted = true;
                         go.await();
+                        long own0 = THREADS.getCurrentThreadCpuTime();
                         for (byte[] pcm = queue.poll(); pcm != null; pcm = queue.poll()) {
                             recognizer.recognize(pcm);
                         }
+                        ownNanos.add(THREADS.getCurrentThreadCpuTime() - own0);
                     } finally {
                         if (!counted) {
                             ready.countDown(); // failed before the start: do not keep the others waiting
@@ -88,6 +101,7 @@ public final class RawVosk implements AutoCloseable {
             }
             double wall = (System.nanoTime() - t0) / 1e9;
             double cpu = ProcessCpu.seconds().orElse(Double.NaN) - cpu0;
+            lastThreadCpuSeconds = ownNanos.sum() / 1e9;
             String kind = mode == RecognizerMode.REUSED ? ThroughputRun.RAW_WARM : ThroughputRun.RAW_NAIVE;
             return new ThroughputRun(kind, threads, audio, wall, Double.isNaN(cpu) ? null : cpu);
         } catch (ExecutionException e) {
