@@ -39,21 +39,25 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every part of a real deployment as its own process on loopback, each SIGKILLed while jobs are in flight:
  * ZooKeeper ({@link ZooKeeperMain}), a Kafka cluster of three KRaft nodes ({@link KafkaBrokers}: topics with
- * three replicas, two in sync for a write), a Flink session cluster ({@link FlinkProcessCluster}: a JobManager
- * with ZooKeeper HA and the adaptive scheduler, and two single-slot TaskManagers, checkpoints every second)
+ * three replicas, two in sync for a write), a Flink session cluster ({@link FlinkProcessCluster}: two JobManagers
+ * with ZooKeeper HA, one leading and one standby, the adaptive scheduler, and two single-slot TaskManagers,
+ * checkpoints every second)
  * running flink-asr-job/target/flink-asr-job.jar submitted through REST, and the API ({@code flink-asr api}). A batch of jobs
  * is transcribed once undisturbed (the baseline), then again while a TaskManager and the API are killed and
  * restarted together (the adaptive scheduler must use the new TaskManager's slot by itself), then the Kafka node
  * that coordinates the transactions is killed and started again with its log folder deleted (a lost disk), then
- * the JobManager is killed and started again (it must resume the same job from its latest checkpoint by itself:
- * nothing is resubmitted), then ZooKeeper (started again on its data folder).
+ * the leading JobManager is killed (the standby must take over and resume the same job from its latest
+ * checkpoint by itself: nothing is resubmitted) and started again as the new standby, then ZooKeeper (started
+ * again on its data folder).
  *
  * <p>Checked: every job of the second batch ends Finished (none lost, none left Executing); on the states
  * topic (read_committed) each job's states only move forward and it has exactly one final record; segments
  * are ordered without duplicates and chunks come whole and in order; each transcript equals the baseline's
  * (within {@link #maxWordDifference}, see there); the job back on both TaskManagers at full parallelism after the
  * TaskManager kill; every partition (the transaction and offsets topics too) on all three Kafka nodes and in sync
- * at the end. Printed: the kills and recovery times (kill to progress), checkpoint durations, totals.
+ * at the end; after the JobManager kill, the standby leading the same Flink job and, once the killed one is back,
+ * two JobManagers in the leader election again. Printed: the kills and recovery times (kill to leader, kill to
+ * progress), checkpoint durations, totals.
  *
  * <p>Process logs: {@code <tmp>/logs} and {@code <tmp>/cluster/logs}; the folder is kept when the test fails.
  */
@@ -120,14 +124,14 @@ class ClusterFaultITCase {
             Map<String, String> flink = new HashMap<>(AsrClusterSettings.flink("1 s"));
             flink.putAll(AsrClusterSettings.highAvailability("127.0.0.1:" + zooKeeperPort, tmp.resolve("ha")));
             flink.putAll(AsrClusterSettings.adaptiveScheduler());
-            try (FlinkProcessCluster started = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 1, flink, List.of(lib))) {
+            try (FlinkProcessCluster started = FlinkProcessCluster.startWithStandby(tmp.resolve("cluster"), 2, 1, flink, List.of(lib))) {
                 cluster = started;
                 System.out.println("cluster " + cluster.restUrl() + ", logs in " + cluster.logDir() + " and " + logs);
                 runTheJob();
                 try (JavaProcess apiStarted = startTheApi(apiPort)) {
                     apiProcess = apiStarted;
-                    figure("stack up (ZooKeeper, 3 Kafka nodes, JobManager with ZooKeeper HA and the adaptive scheduler, "
-                            + "2 TaskManagers, job RUNNING, API)");
+                    figure("stack up (ZooKeeper, 3 Kafka nodes, 2 JobManagers with ZooKeeper HA (jobmanager-"
+                            + cluster.leadingJobManager() + " leading) and the adaptive scheduler, 2 TaskManagers, job RUNNING, API)");
 
                     transcribeTheBaselineUndisturbed();
                     long f0 = System.nanoTime();
@@ -275,8 +279,9 @@ class ClusterFaultITCase {
     }
 
     /**
-     * With ZooKeeper HA the restarted JobManager finds the job in ZooKeeper and the HA storage and restores it from
-     * its latest checkpoint by itself: the same Flink job id, no resubmission.
+     * With ZooKeeper HA the standby JobManager becomes leader once the killed one's ZooKeeper session expires,
+     * finds the job in ZooKeeper and the HA storage and restores it from its latest checkpoint by itself: the same
+     * Flink job id, no resubmission. The killed one, started again, joins the election as the new standby.
      */
     private void killTheJobManager() throws Exception {
         JsonNode at = awaitProgress(api, longJob, chunksDone(api.call("GetSmartHandleJob", "JobId", longJob).body()) + 2);
@@ -285,13 +290,16 @@ class ClusterFaultITCase {
             return;
         }
         checkpointFigures(); // the JobManager forgets the checkpoint statistics
+        int leader = cluster.leadingJobManager();
+        assertThat(cluster.jobManagersInElection()).as("JobManagers in the leader election before the kill").isEqualTo(2);
         long kill = System.nanoTime();
-        cluster.killJobManager();
+        cluster.killJobManager(leader);
         kills++;
-        figure(String.format("SIGKILL the JobManager at chunk %d of the long job", chunksDone(at)));
-        cluster.restartJobManager();
-        figure(String.format("  JobManager up again and leader (ZooKeeper session of the killed one expired) %.1f s "
-                + "after the kill", seconds(kill)));
+        figure(String.format("SIGKILL the leading JobManager (jobmanager-%d) at chunk %d of the long job", leader,
+                chunksDone(at)));
+        int standby = cluster.awaitLeaderOtherThan(leader, Duration.ofMinutes(3));
+        figure(String.format("  the standby jobmanager-%d leader (ZooKeeper session of the killed one expired) and its "
+                + "REST API answering %.1f s after the kill (kill to leader)", standby, seconds(kill)));
         cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3), ClusterFaultITCase::allRunning);
         figure(String.format("  the same Flink job %s recovered, all subtasks RUNNING %.1f s after the kill", flinkJob,
                 seconds(kill)));
@@ -305,6 +313,15 @@ class ClusterFaultITCase {
         JsonNode resumed = awaitProgress(api, longJob, chunksDone(at) + 1);
         figure(String.format("  the long job progressing again (chunk %d, %s) %.1f s after the kill",
                 chunksDone(resumed), resumed.path("State").asText(), seconds(kill)));
+        assertThat(cluster.rest("/jobs/overview").path("jobs")).as("Flink jobs after the takeover")
+                .extracting(j -> j.path("jid").asText() + " " + j.path("state").asText())
+                .containsExactly(flinkJob + " RUNNING");
+        // back to two: the killed JobManager started again (as a supervisor would) joins as the standby
+        cluster.startJobManager(leader);
+        cluster.awaitJobManagersInElection(2, Duration.ofMinutes(2));
+        figure(String.format("  jobmanager-%d started again: 2 JobManagers in the leader election, jobmanager-%d leading, "
+                + "%.1f s after the kill", leader, cluster.leadingJobManager(), seconds(kill)));
+        assertThat(cluster.leadingJobManager()).as("the leader after the killed JobManager came back").isEqualTo(standby);
     }
 
     /**
