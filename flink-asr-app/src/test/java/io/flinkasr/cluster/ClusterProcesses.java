@@ -27,7 +27,7 @@ import org.apache.flink.runtime.taskexecutor.TaskManagerRunner;
 import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
 
 /**
- * The JVM processes of a {@link FlinkProcessCluster}: the JobManager ({@link StandaloneSessionClusterEntrypoint})
+ * The JVM processes of a {@link FlinkProcessCluster}: the JobManagers ({@link StandaloneSessionClusterEntrypoint})
  * and the TaskManagers ({@link TaskManagerRunner}), each behind {@link ProcessWatchdog} (which halts it when
  * the test JVM goes away), with {@code --configDir WORKDIR/conf} and the JVM memory flags and
  * {@code -D taskmanager.memory.*} dynamic properties that Flink's scripts compute with BashJavaUtils,

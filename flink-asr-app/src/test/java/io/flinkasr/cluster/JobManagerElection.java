@@ -7,12 +7,14 @@ import org.apache.flink.runtime.highavailability.zookeeper.ZooKeeperClientHAServ
 import org.apache.flink.runtime.leaderretrieval.LeaderRetrievalListener;
 import org.apache.flink.runtime.leaderretrieval.LeaderRetrievalService;
 import org.apache.flink.runtime.util.ZooKeeperUtils;
+import org.apache.flink.shaded.zookeeper3.org.apache.zookeeper.KeeperException;
 
 /**
  * The JobManagers' leader election as ZooKeeper holds it (Flink's ZooKeeper HA services): the leading
  * JobManager's REST address, found the way the {@code flink} CLI and {@code RestClusterClient} find it
  * (Flink's leader retrieval of the REST endpoint, {@code <root>/<cluster-id>/leader/rest_server}), and the
- * JobManagers taking part (one node each under {@code <root>/<cluster-id>/latch}: the leader and its standbys).
+ * JobManagers taking part (one node each under {@code <root>/<cluster-id>/leader/latch}: the leader and its
+ * standbys).
  *
  * <p>Every JobManager of a Flink 2.2.1 cluster serves the REST API: a standby's handlers ask the leading
  * Dispatcher (over RPC) and answer as the leader would; while no leader is elected they answer 503 ("Service
@@ -20,6 +22,9 @@ import org.apache.flink.runtime.util.ZooKeeperUtils;
  * leads all its components at once (one latch), so the REST leader is the JobManager that runs the jobs.
  */
 final class JobManagerElection implements AutoCloseable {
+    /** Where the JobManagers' leader latch lives: {@code <root>/<cluster-id>/leader/latch} (ZooKeeperLeaderElectionHaServices). */
+    private static final String LATCH = ZooKeeperUtils.generateZookeeperPath(ZooKeeperUtils.getLeaderPath(), ZooKeeperUtils.getLeaderLatchPath());
+
     private final CuratorFrameworkWithUnhandledErrorListener curator;
     private final ZooKeeperClientHAServices ha;
     private final LeaderRetrievalService restLeader;
@@ -56,9 +61,16 @@ final class JobManagerElection implements AutoCloseable {
         return leaderRestUrl;
     }
 
-    /** The latch nodes of the JobManagers taking part in the election (ephemeral: a killed one's goes with its session). */
+    /**
+     * The latch nodes of the JobManagers taking part in the election (ephemeral: a killed one's goes with its
+     * session); none before the first JobManager has joined.
+     */
     List<String> contenders() throws Exception {
-        return curator.asCuratorFramework().getChildren().forPath(ZooKeeperUtils.getLeaderLatchPath());
+        try {
+            return curator.asCuratorFramework().getChildren().forPath(LATCH);
+        } catch (KeeperException.NoNodeException notYet) {
+            return List.of();
+        }
     }
 
     @Override
