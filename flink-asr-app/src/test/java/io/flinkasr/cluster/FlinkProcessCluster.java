@@ -287,18 +287,14 @@ public final class FlinkProcessCluster implements AutoCloseable {
     }
 
     /**
-     * Waits until a JobManager other than {@code previous} leads (ZooKeeper names it) and its REST API answers
-     * as the leader; returns its index. Fails early if a process that should run has died.
+     * Waits until a JobManager other than {@code previous} leads (ZooKeeper names it: it has published its
+     * REST address) and returns its index. Fails early if a process that should run has died.
      */
     public int awaitLeaderOtherThan(int previous, Duration timeout) throws Exception {
         return Await.until("a JobManager other than " + ClusterProcesses.jobManagerName(previous) + " leading",
                 timeout, Duration.ofMillis(50), () -> {
                     processes.check();
-                    int leader = leadingJobManager();
-                    if (leader >= 0 && leader != previous) {
-                        rest.get("/overview");
-                    }
-                    return leader;
+                    return leadingJobManager();
                 }, leader -> leader >= 0 && leader != previous);
     }
 

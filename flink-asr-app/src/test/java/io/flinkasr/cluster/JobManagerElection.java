@@ -38,7 +38,11 @@ final class JobManagerElection implements AutoCloseable {
         restLeader.start(new LeaderRetrievalListener() {
             @Override
             public void notifyLeaderAddress(String address, java.util.UUID session) {
-                leaderRestUrl = address == null || address.isEmpty() ? null : address;
+                // keep the last leader while there is none (ZooKeeper unreachable, an election): its REST API, or the
+                // standby's in its place, answers again once there is one; requests are asked again meanwhile
+                if (address != null && !address.isEmpty()) {
+                    leaderRestUrl = address;
+                }
             }
 
             @Override
@@ -54,8 +58,8 @@ final class JobManagerElection implements AutoCloseable {
     }
 
     /**
-     * The REST URL ({@code http://127.0.0.1:PORT}) the leader published, null while none has. A SIGKILLed
-     * leader's stays until the next leader publishes its own.
+     * The REST URL ({@code http://127.0.0.1:PORT}) the leader published, null until one has. The last leader's
+     * stays while there is none (a SIGKILLed leader's until the next leader publishes its own).
      */
     String leaderRestUrl() {
         return leaderRestUrl;

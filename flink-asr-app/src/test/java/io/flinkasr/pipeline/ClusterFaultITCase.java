@@ -13,7 +13,7 @@ import io.flinkasr.cluster.JavaProcess;
 import io.flinkasr.cluster.JobJars;
 import io.flinkasr.cluster.KafkaBrokerMain;
 import io.flinkasr.cluster.KafkaBrokers;
-import io.flinkasr.cluster.ZooKeeperMain;
+import io.flinkasr.cluster.ZooKeeperEnsemble;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.records.JobStatus;
 import io.flinkasr.testing.Await;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every part of a real deployment as its own process on loopback, each SIGKILLed while jobs are in flight:
- * ZooKeeper ({@link ZooKeeperMain}), a Kafka cluster of three KRaft nodes ({@link KafkaBrokers}: topics with
+ * a ZooKeeper ensemble of three nodes ({@link ZooKeeperEnsemble}), a Kafka cluster of three KRaft nodes ({@link KafkaBrokers}: topics with
  * three replicas, two in sync for a write), a Flink session cluster ({@link FlinkProcessCluster}: two JobManagers
  * with ZooKeeper HA, one leading and one standby, the adaptive scheduler, and two single-slot TaskManagers,
  * checkpoints every second)
@@ -47,8 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * restarted together (the adaptive scheduler must use the new TaskManager's slot by itself), then the Kafka node
  * that coordinates the transactions is killed and started again with its log folder deleted (a lost disk), then
  * the leading JobManager is killed (the standby must take over and resume the same job from its latest
- * checkpoint by itself: nothing is resubmitted) and started again as the new standby, then ZooKeeper (started
- * again on its data folder).
+ * checkpoint by itself: nothing is resubmitted) and started again as the new standby, then the ZooKeeper node that
+ * leads the ensemble (started again on its data folder).
  *
  * <p>Checked: every job of the second batch ends Finished (none lost, none left Executing); on the states
  * topic (read_committed) each job's states only move forward and it has exactly one final record; segments
@@ -96,7 +96,7 @@ class ClusterFaultITCase {
     private Path logs;
     private final List<String> inputs = new ArrayList<>();
     private String bootstrap;
-    private JavaProcess zooKeeper;
+    private ZooKeeperEnsemble zooKeeper;
     private KafkaBrokers kafka;
     private FlinkProcessCluster cluster;
     private JobID flinkJob;
@@ -111,9 +111,8 @@ class ClusterFaultITCase {
     @Test
     void noJobIsLostOrLeftExecutingAndTranscriptsMatchTheBaselineThroughKills() throws Exception {
         makeTheInputs();
-        int zooKeeperPort = FreePorts.one();
         int apiPort = FreePorts.one();
-        try (JavaProcess zk = ZooKeeperMain.startProcess(tmp.resolve("zookeeper"), zooKeeperPort, logs.resolve("zookeeper.log"));
+        try (ZooKeeperEnsemble zk = ZooKeeperEnsemble.start(tmp.resolve("zookeeper"), 3, logs);
                 KafkaBrokers brokers = KafkaBrokers.start(tmp.resolve("kafka"), 3, logs)) {
             zooKeeper = zk;
             kafka = brokers;
@@ -122,7 +121,7 @@ class ClusterFaultITCase {
             // SharedVoskModel from the cluster's lib/ folder, as the Dockerfile deploys it
             Path lib = AsrClusterSettings.voskLibJar(tmp.resolve("flink-asr-vosk.jar"));
             Map<String, String> flink = new HashMap<>(AsrClusterSettings.flink("1 s"));
-            flink.putAll(AsrClusterSettings.highAvailability("127.0.0.1:" + zooKeeperPort, tmp.resolve("ha")));
+            flink.putAll(AsrClusterSettings.highAvailability(zooKeeper.connectString(), tmp.resolve("ha")));
             flink.putAll(AsrClusterSettings.adaptiveScheduler());
             try (FlinkProcessCluster started = FlinkProcessCluster.startWithStandby(tmp.resolve("cluster"), 2, 1, flink, List.of(lib))) {
                 cluster = started;
@@ -298,8 +297,13 @@ class ClusterFaultITCase {
         figure(String.format("SIGKILL the leading JobManager (jobmanager-%d) at chunk %d of the long job", leader,
                 chunksDone(at)));
         int standby = cluster.awaitLeaderOtherThan(leader, Duration.ofMinutes(3));
-        figure(String.format("  the standby jobmanager-%d leader (ZooKeeper session of the killed one expired) and its "
-                + "REST API answering %.1f s after the kill (kill to leader)", standby, seconds(kill)));
+        figure(String.format("  the standby jobmanager-%d leader in ZooKeeper (the killed one's session expired) %.1f s "
+                + "after the kill (kill to leader)", standby, seconds(kill)));
+        Await.until("the new leader's REST API answering", Duration.ofMinutes(1), Duration.ofMillis(50), () -> {
+            cluster.rest("/overview");
+            return true;
+        });
+        figure(String.format("  its REST API answering %.1f s after the kill", seconds(kill)));
         cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3), ClusterFaultITCase::allRunning);
         figure(String.format("  the same Flink job %s recovered, all subtasks RUNNING %.1f s after the kill", flinkJob,
                 seconds(kill)));
@@ -325,9 +329,11 @@ class ClusterFaultITCase {
     }
 
     /**
-     * SIGKILLs ZooKeeper and starts it again on its data folder: the JobManager loses its leadership while
-     * ZooKeeper is away (the job is suspended), gets it back and resumes the job from its latest checkpoint.
-     * Progress: a checkpoint completed after ZooKeeper is back (each completed checkpoint is registered there).
+     * SIGKILLs the ZooKeeper node that leads the ensemble and starts it again on its data folder: the other two
+     * elect a new leader and the JobManagers' sessions move to them (a session that outlived ZooKeeper's whole
+     * absence is what keeps the standby from leading beside the leader: see the README). The job may be
+     * suspended and restored from its latest checkpoint, or go on. Progress: a checkpoint completed after the
+     * node is back (each completed checkpoint is registered in ZooKeeper); both JobManagers still in the election.
      */
     private void killZooKeeper() throws Exception {
         JsonNode at = awaitProgress(api, longJob, chunksDone(api.call("GetSmartHandleJob", "JobId", longJob).body()) + 1);
@@ -336,13 +342,15 @@ class ClusterFaultITCase {
             return;
         }
         long restoredBefore = cluster.rest("/jobs/" + flinkJob + "/checkpoints").path("latest").path("restored").path("id").asLong(-1);
+        int node = zooKeeper.leader();
         long kill = System.nanoTime();
-        zooKeeper.kill();
+        zooKeeper.kill(node);
         kills++;
-        figure(String.format("SIGKILL ZooKeeper at chunk %d of the long job", chunksDone(at)));
-        zooKeeper.restart(ZooKeeperMain.READY, Duration.ofMinutes(1));
+        figure(String.format("SIGKILL ZooKeeper node %d (the ensemble's leader) at chunk %d of the long job", node, chunksDone(at)));
+        zooKeeper.restart(node);
         long back = System.currentTimeMillis();
-        figure(String.format("  ZooKeeper up again on its data folder %.1f s after the kill", seconds(kill)));
+        figure(String.format("  node %d up again on its data folder and serving %.1f s after the kill (node %d leads the "
+                + "ensemble)", node, seconds(kill), zooKeeper.leader()));
         JsonNode checkpoints = Await.until("a checkpoint completed after ZooKeeper came back", Duration.ofMinutes(2),
                 Duration.ofMillis(100), () -> cluster.rest("/jobs/" + flinkJob + "/checkpoints").path("latest"),
                 latest -> latest.path("completed").path("latest_ack_timestamp").asLong() > back);
@@ -351,6 +359,9 @@ class ClusterFaultITCase {
                 checkpoints.path("restored").path("id").asLong(-1) != restoredBefore
                         ? "restored from checkpoint " + checkpoints.path("restored").path("id").asLong()
                         : "did not restart"));
+        cluster.awaitJobManagersInElection(2, Duration.ofMinutes(1));
+        figure(String.format("  2 JobManagers in the leader election, jobmanager-%d leading, %.1f s after the kill",
+                cluster.leadingJobManager(), seconds(kill)));
     }
 
     /** Every partition, __transaction_state and __consumer_offsets included, has three replicas, all in sync. */
