@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.zookeeper.server.ZooKeeperServerMain;
@@ -32,13 +31,6 @@ public final class ZooKeeperMain {
     static final int TICK_MILLIS = 1000;
 
     private ZooKeeperMain() {}
-
-    /** Starts the server as a process of its own on {@code port} of loopback, data in {@code dataDir}. */
-    public static JavaProcess startProcess(Path dataDir, int port, Path log) throws Exception {
-        return JavaProcess.start("zookeeper", log,
-                List.of("-Xmx128m"),
-                ZooKeeperMain.class.getName(), List.of(dataDir.toString(), String.valueOf(port)), READY, Duration.ofMinutes(1));
-    }
 
     public static void main(String[] args) throws Exception {
         Path dataDir = Files.createDirectories(Path.of(args[0]));
