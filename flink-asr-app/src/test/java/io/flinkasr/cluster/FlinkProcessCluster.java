@@ -119,9 +119,9 @@ public final class FlinkProcessCluster implements AutoCloseable {
     }
 
     /**
-     * {@link #start(Path, int, int, Map, List)} with a standby JobManager: two JobManagers (0 first, which
-     * therefore usually leads, then 1) with the same configuration, as an operator starts jobmanager.sh on
-     * two hosts. Needs ZooKeeper HA in {@code extraConfig}; returns once both take part in the election and
+     * {@link #start(Path, int, int, Map, List)} with a standby JobManager: two JobManagers (0, the
+     * TaskManagers, then 1; either may win the first election, see {@link #leadingJobManager()}) with the
+     * same configuration, as an operator starts jobmanager.sh on two hosts. Needs ZooKeeper HA in {@code extraConfig}; returns once both take part in the election and
      * the TaskManagers are registered at the leader.
      */
     public static FlinkProcessCluster startWithStandby(
