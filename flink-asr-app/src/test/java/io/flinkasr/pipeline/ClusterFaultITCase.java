@@ -111,7 +111,6 @@ class ClusterFaultITCase {
     @Test
     void noJobIsLostOrLeftExecutingAndTranscriptsMatchTheBaselineThroughKills() throws Exception {
         makeTheInputs();
-        int apiPort = FreePorts.one();
         try (ZooKeeperEnsemble zk = ZooKeeperEnsemble.start(tmp.resolve("zookeeper"), 3, logs);
                 KafkaBrokers brokers = KafkaBrokers.start(tmp.resolve("kafka"), 3, logs)) {
             zooKeeper = zk;
@@ -127,7 +126,7 @@ class ClusterFaultITCase {
                 cluster = started;
                 System.out.println("cluster " + cluster.restUrl() + ", logs in " + cluster.logDir() + " and " + logs);
                 runTheJob();
-                try (JavaProcess apiStarted = startTheApi(apiPort)) {
+                try (JavaProcess apiStarted = startTheApi()) {
                     apiProcess = apiStarted;
                     figure("stack up (ZooKeeper, 3 Kafka nodes, 2 JobManagers with ZooKeeper HA (jobmanager-"
                             + cluster.leadingJobManager() + " leading) and the adaptive scheduler, 2 TaskManagers, job RUNNING, API)");
@@ -186,7 +185,10 @@ class ClusterFaultITCase {
     }
 
     /** {@code flink-asr api} as its own process. */
-    private JavaProcess startTheApi(int apiPort) throws Exception {
+    private JavaProcess startTheApi() throws Exception {
+        // chosen now, not at the start: the Flink processes meanwhile bind ports the kernel picks (a TaskManager's
+        // metrics actor system took the API's port once, chosen two minutes before)
+        int apiPort = FreePorts.one();
         Path users = tmp.resolve("users.json");
         AccessKey key = AccessKeys.create(users).first();
         JavaProcess started = JavaProcess.start("api", logs.resolve("api.log"), List.of("-Xmx384m"),
