@@ -45,7 +45,7 @@ public final class AsrClusterSettings {
         ha.put("high-availability.zookeeper.quorum", zooKeeperQuorum);
         ha.put("high-availability.storageDir", storageDir.toUri().toString());
         ha.put("high-availability.cluster-id", "/flink-asr");
-        ha.put("high-availability.zookeeper.client.session-timeout", "10 s");
+        ha.put("high-availability.zookeeper.client.session-timeout", "5 s");
         ha.put("zookeeper.sasl.disable", "true");
         return ha;
     }

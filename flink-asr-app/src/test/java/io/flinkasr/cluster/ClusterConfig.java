@@ -62,14 +62,29 @@ final class ClusterConfig {
         return Configuration.fromMap(settings);
     }
 
+    /**
+     * The RPC, REST and blob ports of JobManager {@code index}: those of the configuration for the first,
+     * free ones for a standby (given on its command line, as {@code -D} dynamic properties, over
+     * conf/config.yaml: JobManagers on one host need ports of their own). With HA, TaskManagers and clients
+     * find the leader's addresses in ZooKeeper, not in the configuration.
+     */
+    static Map<String, String> jobManagerPorts(Configuration config, int index) {
+        Map<String, String> ports = new LinkedHashMap<>();
+        List<Integer> free = index == 0 ? List.of() : FreePorts.take(3);
+        for (String key : List.of("jobmanager.rpc.port", "rest.port", "blob.server.port")) {
+            ports.put(key, index == 0 ? config.getString(key, null) : String.valueOf(free.get(ports.size())));
+        }
+        return ports;
+    }
+
     /** A starting TaskManager's RPC and data ports. */
     static List<Integer> taskManagerPorts() {
         return FreePorts.take(2);
     }
 
-    /** The REST endpoint (and web UI) of a cluster with this configuration, {@code http://127.0.0.1:PORT}. */
-    static String restUrl(Configuration config) {
-        return "http://" + LOOPBACK + ":" + config.getString("rest.port", null);
+    /** The REST endpoint (and web UI) of a JobManager with these ports, {@code http://127.0.0.1:PORT}. */
+    static String restUrl(Map<String, String> jobManagerPorts) {
+        return "http://" + LOOPBACK + ":" + jobManagerPorts.get("rest.port");
     }
 
     /** Writes conf/config.yaml and conf/log4j-console.properties. */

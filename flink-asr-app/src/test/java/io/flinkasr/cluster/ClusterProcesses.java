@@ -11,7 +11,9 @@ import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
@@ -25,7 +27,7 @@ import org.apache.flink.runtime.taskexecutor.TaskManagerRunner;
 import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
 
 /**
- * The JVM processes of a {@link FlinkProcessCluster}: the JobManager ({@link StandaloneSessionClusterEntrypoint})
+ * The JVM processes of a {@link FlinkProcessCluster}: the JobManagers ({@link StandaloneSessionClusterEntrypoint})
  * and the TaskManagers ({@link TaskManagerRunner}), each behind {@link ProcessWatchdog} (which halts it when
  * the test JVM goes away), with {@code --configDir WORKDIR/conf} and the JVM memory flags and
  * {@code -D taskmanager.memory.*} dynamic properties that Flink's scripts compute with BashJavaUtils,
@@ -73,7 +75,9 @@ final class ClusterProcesses {
     private final Set<Process> stopped = new HashSet<>();
     private final List<FlinkProcessCluster.TaskManagerExit> exits = new ArrayList<>();
     private boolean replaceExited;
-    private Process jobManager;
+    /** JobManager N's latest process, and its ports (kept when it is started again). */
+    private final List<Process> jobManagers = new ArrayList<>();
+    private final List<Map<String, String>> jobManagerPorts = new ArrayList<>();
     private boolean closed;
 
     ClusterProcesses(Path workDir, Configuration config, List<Path> libJars) {
@@ -112,16 +116,48 @@ final class ClusterProcesses {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    synchronized void startJobManager() throws IOException {
+    /**
+     * Starts one more JobManager and returns its index: the first on the ports of the configuration, each
+     * further one (a standby, with HA) on free ports of its own. Does not wait for it.
+     */
+    synchronized int startJobManager() throws IOException {
+        int index = jobManagers.size();
+        jobManagerPorts.add(ClusterConfig.jobManagerPorts(config, index));
+        jobManagers.add(null);
+        startJobManager(index);
+        return index;
+    }
+
+    /** Starts JobManager {@code index} again (it must have exited), on its ports; does not wait for it. */
+    synchronized void startJobManager(int index) throws IOException {
+        if (jobManagers.get(index) != null && jobManagers.get(index).isAlive()) {
+            throw new IllegalStateException(jobManagerName(index) + " is running");
+        }
+        String name = jobManagerName(index);
         JobManagerProcessSpec spec = JobManagerProcessUtils.processSpecFromConfig(config);
         List<String> jvm = new ArrayList<>(split(JobManagerProcessUtils.generateJvmParametersStr(spec, config)));
         jvm.addAll(split(config.get(CoreOptions.FLINK_JM_JVM_OPTIONS)));
         List<String> args = new ArrayList<>();
         args.add("--configDir");
         args.add(confDir.toString());
-        dynamic(args, "io.tmp.dirs", Files.createDirectories(workDir.resolve("tmp").resolve("jobmanager")).toString());
+        jobManagerPorts.get(index).forEach((key, port) -> dynamic(args, key, port));
+        dynamic(args, "io.tmp.dirs", Files.createDirectories(workDir.resolve("tmp").resolve(name)).toString());
         args.addAll(split(JobManagerProcessUtils.generateDynamicConfigsStr(spec)));
-        jobManager = launch("jobmanager", StandaloneSessionClusterEntrypoint.class.getName(), jvm, args);
+        jobManagers.set(index, launch(name, StandaloneSessionClusterEntrypoint.class.getName(), jvm, args));
+    }
+
+    /** {@code jobmanager} for the first JobManager, {@code jobmanager-N} for the others: its log and tmp folder. */
+    static String jobManagerName(int index) {
+        return index == 0 ? "jobmanager" : "jobmanager-" + index;
+    }
+
+    /** JobManager {@code index}'s REST endpoint, {@code http://127.0.0.1:PORT}. */
+    synchronized String jobManagerRestUrl(int index) {
+        return ClusterConfig.restUrl(jobManagerPorts.get(index));
+    }
+
+    synchronized int jobManagersStarted() {
+        return jobManagers.size();
     }
 
     /** Starts one more TaskManager, {@code taskmanager-N}, and returns N; does not wait for it. */
@@ -157,12 +193,16 @@ final class ClusterProcesses {
         kill(process);
     }
 
-    void killJobManager() throws InterruptedException {
-        kill(jobManager);
+    void killJobManager(int index) throws InterruptedException {
+        Process process;
+        synchronized (this) {
+            process = jobManagers.get(index);
+        }
+        kill(process);
     }
 
-    synchronized boolean jobManagerAlive() {
-        return jobManager != null && jobManager.isAlive();
+    synchronized boolean jobManagerAlive(int index) {
+        return jobManagers.get(index) != null && jobManagers.get(index).isAlive();
     }
 
     /** See {@link FlinkProcessCluster#replaceTaskManagersThatExit()}. */
@@ -212,12 +252,17 @@ final class ClusterProcesses {
     /** Fails with the end of its log if a process that should be running has exited. */
     synchronized void check() {
         // TaskManagers that exit are replaced (replaceTaskManagersThatExit), perhaps a moment from now
-        List<Process> all = replaceExited ? new ArrayList<>() : new ArrayList<>(taskManagers);
-        all.add(jobManager);
-        for (int i = 0; i < all.size(); i++) {
-            Process p = all.get(i);
+        Map<String, Process> all = new LinkedHashMap<>();
+        for (int i = 0; i < jobManagers.size(); i++) {
+            all.put(jobManagerName(i), jobManagers.get(i));
+        }
+        for (int i = 0; i < taskManagers.size() && !replaceExited; i++) {
+            all.put("taskmanager-" + i, taskManagers.get(i));
+        }
+        for (Map.Entry<String, Process> named : all.entrySet()) {
+            Process p = named.getValue();
             if (p != null && !p.isAlive() && !stopped.contains(p)) {
-                String name = p == jobManager ? "jobmanager" : "taskmanager-" + i;
+                String name = named.getKey();
                 throw new IllegalStateException(name + " exited with " + p.exitValue() + "; end of "
                         + logDir.resolve(name + ".log") + ":\n" + tail(logDir.resolve(name + ".log"), 60));
             }
@@ -292,9 +337,7 @@ final class ClusterProcesses {
 
     private synchronized void killAll() {
         List<Process> all = new ArrayList<>(taskManagers);
-        if (jobManager != null) {
-            all.add(jobManager);
-        }
+        jobManagers.stream().filter(p -> p != null).forEach(all::add);
         stopped.addAll(all);
         all.forEach(Process::destroyForcibly);
         for (Process p : all) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.client.deployment.StandaloneClusterId;
@@ -25,22 +26,29 @@ import org.apache.flink.configuration.Configuration;
 /**
  * A {@link FlinkProcessCluster}'s REST API: JSON GETs, job jars uploaded and run, the subtasks of a job,
  * the registered TaskManagers, and Flink's own {@link RestClusterClient} for what it does well (job
- * status, cancel).
+ * status, cancel). Requests go to the leading JobManager's endpoint as {@code leaderUrl} gives it at each
+ * request (with HA: as ZooKeeper says, see {@link JobManagerElection}); the RestClusterClient finds the
+ * leader by itself from the same configuration.
  */
 final class ClusterRest implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String url;
+    private final Supplier<String> leaderUrl;
     private final Configuration config;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private RestClusterClient<StandaloneClusterId> client;
 
-    ClusterRest(Configuration config) {
+    ClusterRest(Configuration config, Supplier<String> leaderUrl) {
         this.config = config;
-        this.url = ClusterConfig.restUrl(config);
+        this.leaderUrl = leaderUrl;
     }
 
-    String url() {
+    /** The leading JobManager's REST URL; an IOException (asked again by {@code Await}) while there is none. */
+    String url() throws IOException {
+        String url = leaderUrl.get();
+        if (url == null) {
+            throw new IOException("no leading JobManager yet");
+        }
         return url;
     }
 
@@ -53,11 +61,17 @@ final class ClusterRest implements AutoCloseable {
 
     /** GET of a REST path, as JSON; an IOException unless 200. */
     JsonNode get(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(30)).GET().build());
+        return get(url(), path);
+    }
+
+    /** GET of a REST path from the JobManager at {@code baseUrl}, leader or not. */
+    JsonNode get(String baseUrl, String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).GET().build());
     }
 
     /** See {@link FlinkProcessCluster#submitJar(Path, String, List, int, String)}. */
     JobID submitJar(Path jar, String entryClass, List<String> args, int parallelism, String savepointPath) throws Exception {
+        String url = url(); // upload and run on the same JobManager: the jar is kept in its web upload folder
         String boundary = "flinkasr-" + UUID.randomUUID();
         byte[] head = ("--" + boundary + "\r\n"
                         + "Content-Disposition: form-data; name=\"jarfile\"; filename=\"" + jar.getFileName() + "\"\r\n"

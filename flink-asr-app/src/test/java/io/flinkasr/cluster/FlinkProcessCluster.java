@@ -14,6 +14,7 @@ import org.apache.flink.client.deployment.StandaloneClusterId;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.runtime.jobmanager.HighAvailabilityMode;
 import org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint;
 import org.apache.flink.runtime.taskexecutor.TaskManagerRunner;
 
@@ -24,9 +25,15 @@ import org.apache.flink.runtime.taskexecutor.TaskManagerRunner;
  *
  * <p>One class per concern: {@link ClusterConfig} (config.yaml: loopback, free ports, heartbeats, memory),
  * {@link ClusterClassPath} (what the processes load), {@link ClusterProcesses} (the
- * {@link StandaloneSessionClusterEntrypoint} and {@link TaskManagerRunner} JVMs: start, SIGKILL, replace)
- * and {@link ClusterRest} (the REST API). This class puts them together and waits for the cluster
- * ({@link Await}), failing early when a process that should run has died.
+ * {@link StandaloneSessionClusterEntrypoint} and {@link TaskManagerRunner} JVMs: start, SIGKILL, replace),
+ * {@link ClusterRest} (the REST API) and, with ZooKeeper HA, {@link JobManagerElection} (which JobManager
+ * leads). This class puts them together and waits for the cluster ({@link Await}), failing early when a
+ * process that should run has died.
+ *
+ * <p>With ZooKeeper HA ({@code high-availability.type: zookeeper} in the configuration) the cluster may run
+ * a standby JobManager ({@link #startWithStandby}): JobManagers 0 and 1, each on ports of its own, both in
+ * the leader election; TaskManagers, the REST calls of this class and its {@link #client()} follow the
+ * leader as ZooKeeper names it.
  *
  * <p>Layout of {@code workDir}:
  * <pre>
@@ -35,12 +42,12 @@ import org.apache.flink.runtime.taskexecutor.TaskManagerRunner;
  *   conf/classpath.argfile       -cp for the java command line (a JVM @argfile)
  *   launcher/                    ProcessWatchdog.class, first on the class path
  *   logs/jobmanager.log          stdout + stderr (log4j logs to the console) of the JobManager; a restarted
- *                                JobManager appends to it
+ *                                JobManager appends to it (logs/jobmanager-1.log: the standby's)
  *   logs/taskmanager-N.log       the same for TaskManager N (0, 1, ... in start order; replacements go on
  *                                counting)
  *   checkpoints/  savepoints/    execution.checkpointing.dir / savepoint-dir
  *   plugins/                     FLINK_PLUGINS_DIR (empty)
- *   tmp/jobmanager, tmp/taskmanager-N   io.tmp.dirs (blobs, spill files, the JobManager's web uploads)
+ *   tmp/jobmanager, tmp/jobmanager-1, tmp/taskmanager-N   io.tmp.dirs (blobs, spill files, the JobManager's web uploads)
  * </pre>
  *
  * <p>Class path: the lib jars given to {@link #start(Path, int, int, Map, List)}, then the test JVM's class
@@ -72,13 +79,18 @@ public final class FlinkProcessCluster implements AutoCloseable {
     private final Path workDir;
     private final Configuration config;
     private final ClusterProcesses processes;
+    /** With ZooKeeper HA: who leads; null without HA (one JobManager, always the leader). */
+    private final JobManagerElection election;
     private final ClusterRest rest;
 
-    private FlinkProcessCluster(Path workDir, Configuration config, List<Path> libJars) {
+    private FlinkProcessCluster(Path workDir, Configuration config, List<Path> libJars) throws Exception {
         this.workDir = workDir;
         this.config = config;
         this.processes = new ClusterProcesses(workDir, config, libJars);
-        this.rest = new ClusterRest(config);
+        this.election = HighAvailabilityMode.fromConfig(config) == HighAvailabilityMode.ZOOKEEPER
+                ? JobManagerElection.follow(config)
+                : null;
+        this.rest = new ClusterRest(config, election != null ? election::leaderRestUrl : () -> processes.jobManagerRestUrl(0));
     }
 
     /**
@@ -103,6 +115,26 @@ public final class FlinkProcessCluster implements AutoCloseable {
     public static FlinkProcessCluster start(
             Path workDir, int taskManagers, int slotsPerTaskManager, Map<String, String> extraConfig, List<Path> libJars)
             throws Exception {
+        return start(workDir, 1, taskManagers, slotsPerTaskManager, extraConfig, libJars);
+    }
+
+    /**
+     * {@link #start(Path, int, int, Map, List)} with a standby JobManager: two JobManagers (0, the
+     * TaskManagers, then 1; either may win the first election, see {@link #leadingJobManager()}) with the
+     * same configuration, as an operator starts jobmanager.sh on two hosts. Needs ZooKeeper HA in {@code extraConfig}; returns once both take part in the election and
+     * the TaskManagers are registered at the leader.
+     */
+    public static FlinkProcessCluster startWithStandby(
+            Path workDir, int taskManagers, int slotsPerTaskManager, Map<String, String> extraConfig, List<Path> libJars)
+            throws Exception {
+        if (!"zookeeper".equals(extraConfig.get("high-availability.type"))) {
+            throw new IllegalArgumentException("a standby JobManager needs high-availability.type: zookeeper");
+        }
+        return start(workDir, 2, taskManagers, slotsPerTaskManager, extraConfig, libJars);
+    }
+
+    private static FlinkProcessCluster start(Path workDir, int jobManagers, int taskManagers, int slotsPerTaskManager,
+            Map<String, String> extraConfig, List<Path> libJars) throws Exception {
         workDir = workDir.toAbsolutePath().normalize();
         Configuration config = ClusterConfig.forLoopback(workDir, taskManagers, slotsPerTaskManager, extraConfig);
         FlinkProcessCluster cluster = new FlinkProcessCluster(workDir, config, libJars);
@@ -112,7 +144,13 @@ public final class FlinkProcessCluster implements AutoCloseable {
             for (int i = 0; i < taskManagers; i++) {
                 cluster.processes.startTaskManager();
             }
+            for (int i = 1; i < jobManagers; i++) {
+                cluster.processes.startJobManager();
+            }
             cluster.awaitTaskManagers(taskManagers, PROCESS_START_TIMEOUT);
+            if (jobManagers > 1) {
+                cluster.awaitJobManagersInElection(jobManagers, PROCESS_START_TIMEOUT);
+            }
             return cluster;
         } catch (Throwable t) {
             cluster.close();
@@ -120,9 +158,16 @@ public final class FlinkProcessCluster implements AutoCloseable {
         }
     }
 
-    /** The REST endpoint (and web UI), {@code http://127.0.0.1:PORT}. */
+    /**
+     * The leading JobManager's REST endpoint (and web UI), {@code http://127.0.0.1:PORT}; with HA as ZooKeeper
+     * names it now (after a SIGKILL, the dead leader's until the next one is elected).
+     */
     public String restUrl() {
-        return rest.url();
+        try {
+            return rest.url();
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     public Path workDir() {
@@ -210,30 +255,84 @@ public final class FlinkProcessCluster implements AutoCloseable {
         return processes.taskManagerAlive(index);
     }
 
-    /**
-     * SIGKILLs the JobManager and waits until it is gone. Without HA its jobs are lost with it; with HA
-     * ({@code high-availability.type} in the configuration) the JobManager started again recovers them.
-     */
-    public void killJobManager() throws InterruptedException {
-        processes.killJobManager();
+    /** JobManagers started: 1, or 2 with a standby ({@link #startWithStandby}); indexes 0 and 1. */
+    public int jobManagers() {
+        return processes.jobManagersStarted();
     }
 
     /**
-     * Starts the JobManager again (killing it first if it still runs), on the same ports, and waits until
-     * its REST API answers (with HA: once it is the leader, after the killed one's ZooKeeper session has
-     * expired). The TaskManagers register again by themselves within a few seconds (see
-     * {@link #awaitTaskManagers}); with HA off, no job comes back, with HA every job does.
+     * The index of the leading JobManager: with HA the one whose REST address ZooKeeper names (after a
+     * SIGKILL, the dead leader until the next is elected), -1 while none is named; without HA, 0.
      */
-    public void restartJobManager() throws Exception {
-        if (processes.jobManagerAlive()) {
-            processes.killJobManager();
+    public int leadingJobManager() {
+        if (election == null) {
+            return 0;
         }
-        processes.startJobManager();
-        Await.until("the restarted JobManager's REST API answers", PROCESS_START_TIMEOUT, Duration.ofMillis(200), () -> {
+        String leader = election.leaderRestUrl();
+        for (int i = 0; i < processes.jobManagersStarted(); i++) {
+            if (processes.jobManagerRestUrl(i).equals(leader)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * SIGKILLs JobManager {@code index} and waits until it is gone. Without HA its jobs are lost with it; with
+     * HA ({@code high-availability.type} in the configuration) the standby, or the JobManager started again,
+     * recovers them once the killed one's ZooKeeper session has expired.
+     */
+    public void killJobManager(int index) throws InterruptedException {
+        processes.killJobManager(index);
+    }
+
+    /**
+     * Waits until a JobManager other than {@code previous} leads (ZooKeeper names it: it has published its
+     * REST address) and returns its index. Fails early if a process that should run has died.
+     */
+    public int awaitLeaderOtherThan(int previous, Duration timeout) throws Exception {
+        return Await.until("a JobManager other than " + ClusterProcesses.jobManagerName(previous) + " leading",
+                timeout, Duration.ofMillis(50), () -> {
+                    processes.check();
+                    return leadingJobManager();
+                }, leader -> leader >= 0 && leader != previous);
+    }
+
+    /**
+     * Starts JobManager {@code index} again (after {@link #killJobManager}), on its ports, and waits until its
+     * REST API answers. With HA it joins the election: as the standby while another leads (its REST API
+     * answers through the leader), else as the leader, once the killed one's ZooKeeper session has expired;
+     * either way every job comes back. Without HA no job does. The TaskManagers register again by themselves
+     * within a few seconds (see {@link #awaitTaskManagers}).
+     */
+    public void startJobManager(int index) throws Exception {
+        processes.startJobManager(index);
+        String url = processes.jobManagerRestUrl(index);
+        Await.until(ClusterProcesses.jobManagerName(index) + "'s REST API answering", PROCESS_START_TIMEOUT,
+                Duration.ofMillis(200), () -> {
+                    processes.check();
+                    rest.get(url, "/overview");
+                    return true;
+                });
+    }
+
+    /**
+     * The JobManagers taking part in the leader election (their latch nodes in ZooKeeper): the leader and its
+     * standbys; a SIGKILLed one counts until its ZooKeeper session expires. Needs HA.
+     */
+    public int jobManagersInElection() throws Exception {
+        if (election == null) {
+            throw new IllegalStateException("no leader election without high-availability.type: zookeeper");
+        }
+        return election.contenders().size();
+    }
+
+    /** Waits until exactly {@code count} JobManagers take part in the leader election. */
+    public void awaitJobManagersInElection(int count, Duration timeout) throws Exception {
+        Await.until(count + " JobManagers in the leader election", timeout, Duration.ofMillis(200), () -> {
             processes.check();
-            rest.get("/overview");
-            return true;
-        });
+            return jobManagersInElection();
+        }, inElection -> inElection == count);
     }
 
     /** GET of a REST API path ({@code /jobs/:id/checkpoints}, ...), as JSON; an IOException unless 200. */
@@ -280,5 +379,12 @@ public final class FlinkProcessCluster implements AutoCloseable {
     public void close() {
         rest.close();
         processes.close();
+        if (election != null) {
+            try {
+                election.close();
+            } catch (Exception e) {
+                System.err.println("FlinkProcessCluster: closing the ZooKeeper client: " + e);
+            }
+        }
     }
 }

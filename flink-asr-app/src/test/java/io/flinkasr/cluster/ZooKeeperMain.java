@@ -5,14 +5,17 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.zookeeper.server.ZooKeeperServerMain;
+import org.apache.zookeeper.server.quorum.QuorumPeerMain;
 
 /**
  * A standalone ZooKeeper server alone in its JVM, for {@link JavaProcess}: {@code ZooKeeperMain DATA_DIR PORT}
  * runs ZooKeeper's own {@link ZooKeeperServerMain} (no AdminServer) on that folder and port of loopback, prints {@value #READY}
- * once the port accepts connections, and runs until killed. Flink's ZooKeeper HA services
+ * once the port accepts connections, and runs until killed. {@code ZooKeeperMain DATA_DIR PORT MYID
+ * PEER:ELECTION,PEER:ELECTION,...} runs node MYID (1, 2, ...) of an ensemble on loopback instead
+ * ({@link QuorumPeerMain}; see {@link ZooKeeperEnsemble}): it serves clients once a majority of the nodes is up. Flink's ZooKeeper HA services
  * ({@code high-availability.type: zookeeper}) keep the leader of the JobManager, the submitted jobs and
  * their checkpoint counters and pointers there. A restart on the same folder keeps them.
  *
@@ -29,13 +32,6 @@ public final class ZooKeeperMain {
 
     private ZooKeeperMain() {}
 
-    /** Starts the server as a process of its own on {@code port} of loopback, data in {@code dataDir}. */
-    public static JavaProcess startProcess(Path dataDir, int port, Path log) throws Exception {
-        return JavaProcess.start("zookeeper", log,
-                List.of("-Xmx128m"),
-                ZooKeeperMain.class.getName(), List.of(dataDir.toString(), String.valueOf(port)), READY, Duration.ofMinutes(1));
-    }
-
     public static void main(String[] args) throws Exception {
         Path dataDir = Files.createDirectories(Path.of(args[0]));
         int port = Integer.parseInt(args[1]);
@@ -43,14 +39,30 @@ public final class ZooKeeperMain {
         ready.setDaemon(true);
         ready.start();
         Path zooCfg = dataDir.resolveSibling(dataDir.getFileName() + ".cfg");
-        Files.writeString(zooCfg, String.join("\n",
+        List<String> cfg = new ArrayList<>(List.of(
                 "dataDir=" + dataDir,
                 "clientPort=" + port,
                 "clientPortAddress=127.0.0.1",
                 "tickTime=" + TICK_MILLIS,
                 "admin.enableServer=false",
-                ""));
-        ZooKeeperServerMain.main(new String[] {zooCfg.toString()});
+                // for ZooKeeperEnsemble: which node leads, and whether a node serves
+                "4lw.commands.whitelist=srvr"));
+        if (args.length > 2) {
+            String[] peers = args[3].split(",");
+            for (int i = 0; i < peers.length; i++) {
+                cfg.add("server." + (i + 1) + "=127.0.0.1:" + peers[i]);
+            }
+            cfg.add("initLimit=10");
+            cfg.add("syncLimit=5");
+            Files.writeString(dataDir.resolve("myid"), args[2] + "\n");
+        }
+        cfg.add("");
+        Files.writeString(zooCfg, String.join("\n", cfg));
+        if (args.length > 2) {
+            QuorumPeerMain.main(new String[] {zooCfg.toString()});
+        } else {
+            ZooKeeperServerMain.main(new String[] {zooCfg.toString()});
+        }
     }
 
     private static void announceWhenListening(int port) {

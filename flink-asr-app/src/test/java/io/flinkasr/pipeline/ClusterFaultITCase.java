@@ -13,7 +13,7 @@ import io.flinkasr.cluster.JavaProcess;
 import io.flinkasr.cluster.JobJars;
 import io.flinkasr.cluster.KafkaBrokerMain;
 import io.flinkasr.cluster.KafkaBrokers;
-import io.flinkasr.cluster.ZooKeeperMain;
+import io.flinkasr.cluster.ZooKeeperEnsemble;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.records.JobStatus;
 import io.flinkasr.testing.Await;
@@ -38,22 +38,26 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every part of a real deployment as its own process on loopback, each SIGKILLed while jobs are in flight:
- * ZooKeeper ({@link ZooKeeperMain}), a Kafka cluster of three KRaft nodes ({@link KafkaBrokers}: topics with
- * three replicas, two in sync for a write), a Flink session cluster ({@link FlinkProcessCluster}: a JobManager
- * with ZooKeeper HA and the adaptive scheduler, and two single-slot TaskManagers, checkpoints every second)
+ * a ZooKeeper ensemble of three nodes ({@link ZooKeeperEnsemble}), a Kafka cluster of three KRaft nodes ({@link KafkaBrokers}: topics with
+ * three replicas, two in sync for a write), a Flink session cluster ({@link FlinkProcessCluster}: two JobManagers
+ * with ZooKeeper HA, one leading and one standby, the adaptive scheduler, and two single-slot TaskManagers,
+ * checkpoints every second)
  * running flink-asr-job/target/flink-asr-job.jar submitted through REST, and the API ({@code flink-asr api}). A batch of jobs
  * is transcribed once undisturbed (the baseline), then again while a TaskManager and the API are killed and
  * restarted together (the adaptive scheduler must use the new TaskManager's slot by itself), then the Kafka node
  * that coordinates the transactions is killed and started again with its log folder deleted (a lost disk), then
- * the JobManager is killed and started again (it must resume the same job from its latest checkpoint by itself:
- * nothing is resubmitted), then ZooKeeper (started again on its data folder).
+ * the leading JobManager is killed (the standby must take over and resume the same job from its latest
+ * checkpoint by itself: nothing is resubmitted) and started again as the new standby, then the ZooKeeper node that
+ * leads the ensemble (started again on its data folder).
  *
  * <p>Checked: every job of the second batch ends Finished (none lost, none left Executing); on the states
  * topic (read_committed) each job's states only move forward and it has exactly one final record; segments
  * are ordered without duplicates and chunks come whole and in order; each transcript equals the baseline's
  * (within {@link #maxWordDifference}, see there); the job back on both TaskManagers at full parallelism after the
  * TaskManager kill; every partition (the transaction and offsets topics too) on all three Kafka nodes and in sync
- * at the end. Printed: the kills and recovery times (kill to progress), checkpoint durations, totals.
+ * at the end; after the JobManager kill, the standby leading the same Flink job and, once the killed one is back,
+ * two JobManagers in the leader election again. Printed: the kills and recovery times (kill to leader, kill to
+ * progress), checkpoint durations, totals.
  *
  * <p>Process logs: {@code <tmp>/logs} and {@code <tmp>/cluster/logs}; the folder is kept when the test fails.
  */
@@ -92,7 +96,7 @@ class ClusterFaultITCase {
     private Path logs;
     private final List<String> inputs = new ArrayList<>();
     private String bootstrap;
-    private JavaProcess zooKeeper;
+    private ZooKeeperEnsemble zooKeeper;
     private KafkaBrokers kafka;
     private FlinkProcessCluster cluster;
     private JobID flinkJob;
@@ -107,9 +111,7 @@ class ClusterFaultITCase {
     @Test
     void noJobIsLostOrLeftExecutingAndTranscriptsMatchTheBaselineThroughKills() throws Exception {
         makeTheInputs();
-        int zooKeeperPort = FreePorts.one();
-        int apiPort = FreePorts.one();
-        try (JavaProcess zk = ZooKeeperMain.startProcess(tmp.resolve("zookeeper"), zooKeeperPort, logs.resolve("zookeeper.log"));
+        try (ZooKeeperEnsemble zk = ZooKeeperEnsemble.start(tmp.resolve("zookeeper"), 3, logs);
                 KafkaBrokers brokers = KafkaBrokers.start(tmp.resolve("kafka"), 3, logs)) {
             zooKeeper = zk;
             kafka = brokers;
@@ -118,16 +120,16 @@ class ClusterFaultITCase {
             // SharedVoskModel from the cluster's lib/ folder, as the Dockerfile deploys it
             Path lib = AsrClusterSettings.voskLibJar(tmp.resolve("flink-asr-vosk.jar"));
             Map<String, String> flink = new HashMap<>(AsrClusterSettings.flink("1 s"));
-            flink.putAll(AsrClusterSettings.highAvailability("127.0.0.1:" + zooKeeperPort, tmp.resolve("ha")));
+            flink.putAll(AsrClusterSettings.highAvailability(zooKeeper.connectString(), tmp.resolve("ha")));
             flink.putAll(AsrClusterSettings.adaptiveScheduler());
-            try (FlinkProcessCluster started = FlinkProcessCluster.start(tmp.resolve("cluster"), 2, 1, flink, List.of(lib))) {
+            try (FlinkProcessCluster started = FlinkProcessCluster.startWithStandby(tmp.resolve("cluster"), 2, 1, flink, List.of(lib))) {
                 cluster = started;
                 System.out.println("cluster " + cluster.restUrl() + ", logs in " + cluster.logDir() + " and " + logs);
                 runTheJob();
-                try (JavaProcess apiStarted = startTheApi(apiPort)) {
+                try (JavaProcess apiStarted = startTheApi()) {
                     apiProcess = apiStarted;
-                    figure("stack up (ZooKeeper, 3 Kafka nodes, JobManager with ZooKeeper HA and the adaptive scheduler, "
-                            + "2 TaskManagers, job RUNNING, API)");
+                    figure("stack up (ZooKeeper, 3 Kafka nodes, 2 JobManagers with ZooKeeper HA (jobmanager-"
+                            + cluster.leadingJobManager() + " leading) and the adaptive scheduler, 2 TaskManagers, job RUNNING, API)");
 
                     transcribeTheBaselineUndisturbed();
                     long f0 = System.nanoTime();
@@ -183,7 +185,10 @@ class ClusterFaultITCase {
     }
 
     /** {@code flink-asr api} as its own process. */
-    private JavaProcess startTheApi(int apiPort) throws Exception {
+    private JavaProcess startTheApi() throws Exception {
+        // chosen now, not at the start: the Flink processes meanwhile bind ports the kernel picks (a TaskManager's
+        // metrics actor system took the API's port once, chosen two minutes before)
+        int apiPort = FreePorts.one();
         Path users = tmp.resolve("users.json");
         AccessKey key = AccessKeys.create(users).first();
         JavaProcess started = JavaProcess.start("api", logs.resolve("api.log"), List.of("-Xmx384m"),
@@ -275,8 +280,9 @@ class ClusterFaultITCase {
     }
 
     /**
-     * With ZooKeeper HA the restarted JobManager finds the job in ZooKeeper and the HA storage and restores it from
-     * its latest checkpoint by itself: the same Flink job id, no resubmission.
+     * With ZooKeeper HA the standby JobManager becomes leader once the killed one's ZooKeeper session expires,
+     * finds the job in ZooKeeper and the HA storage and restores it from its latest checkpoint by itself: the same
+     * Flink job id, no resubmission. The killed one, started again, joins the election as the new standby.
      */
     private void killTheJobManager() throws Exception {
         JsonNode at = awaitProgress(api, longJob, chunksDone(api.call("GetSmartHandleJob", "JobId", longJob).body()) + 2);
@@ -285,13 +291,21 @@ class ClusterFaultITCase {
             return;
         }
         checkpointFigures(); // the JobManager forgets the checkpoint statistics
+        int leader = cluster.leadingJobManager();
+        assertThat(cluster.jobManagersInElection()).as("JobManagers in the leader election before the kill").isEqualTo(2);
         long kill = System.nanoTime();
-        cluster.killJobManager();
+        cluster.killJobManager(leader);
         kills++;
-        figure(String.format("SIGKILL the JobManager at chunk %d of the long job", chunksDone(at)));
-        cluster.restartJobManager();
-        figure(String.format("  JobManager up again and leader (ZooKeeper session of the killed one expired) %.1f s "
-                + "after the kill", seconds(kill)));
+        figure(String.format("SIGKILL the leading JobManager (jobmanager-%d) at chunk %d of the long job", leader,
+                chunksDone(at)));
+        int standby = cluster.awaitLeaderOtherThan(leader, Duration.ofMinutes(3));
+        figure(String.format("  the standby jobmanager-%d leader in ZooKeeper (the killed one's session expired) %.1f s "
+                + "after the kill (kill to leader)", standby, seconds(kill)));
+        Await.until("the new leader's REST API answering", Duration.ofMinutes(1), Duration.ofMillis(50), () -> {
+            cluster.rest("/overview");
+            return true;
+        });
+        figure(String.format("  its REST API answering %.1f s after the kill", seconds(kill)));
         cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3), ClusterFaultITCase::allRunning);
         figure(String.format("  the same Flink job %s recovered, all subtasks RUNNING %.1f s after the kill", flinkJob,
                 seconds(kill)));
@@ -305,12 +319,23 @@ class ClusterFaultITCase {
         JsonNode resumed = awaitProgress(api, longJob, chunksDone(at) + 1);
         figure(String.format("  the long job progressing again (chunk %d, %s) %.1f s after the kill",
                 chunksDone(resumed), resumed.path("State").asText(), seconds(kill)));
+        assertThat(cluster.rest("/jobs/overview").path("jobs")).as("Flink jobs after the takeover")
+                .extracting(j -> j.path("jid").asText() + " " + j.path("state").asText())
+                .containsExactly(flinkJob + " RUNNING");
+        // back to two: the killed JobManager started again (as a supervisor would) joins as the standby
+        cluster.startJobManager(leader);
+        cluster.awaitJobManagersInElection(2, Duration.ofMinutes(2));
+        figure(String.format("  jobmanager-%d started again: 2 JobManagers in the leader election, jobmanager-%d leading, "
+                + "%.1f s after the kill", leader, cluster.leadingJobManager(), seconds(kill)));
+        assertThat(cluster.leadingJobManager()).as("the leader after the killed JobManager came back").isEqualTo(standby);
     }
 
     /**
-     * SIGKILLs ZooKeeper and starts it again on its data folder: the JobManager loses its leadership while
-     * ZooKeeper is away (the job is suspended), gets it back and resumes the job from its latest checkpoint.
-     * Progress: a checkpoint completed after ZooKeeper is back (each completed checkpoint is registered there).
+     * SIGKILLs the ZooKeeper node that leads the ensemble and starts it again on its data folder: the other two
+     * elect a new leader and the JobManagers' sessions move to them (a session that outlived ZooKeeper's whole
+     * absence is what keeps the standby from leading beside the leader: see the README). The job may be
+     * suspended and restored from its latest checkpoint, or go on. Progress: a checkpoint completed after the
+     * node is back (each completed checkpoint is registered in ZooKeeper); both JobManagers still in the election.
      */
     private void killZooKeeper() throws Exception {
         JsonNode at = awaitProgress(api, longJob, chunksDone(api.call("GetSmartHandleJob", "JobId", longJob).body()) + 1);
@@ -319,13 +344,15 @@ class ClusterFaultITCase {
             return;
         }
         long restoredBefore = cluster.rest("/jobs/" + flinkJob + "/checkpoints").path("latest").path("restored").path("id").asLong(-1);
+        int node = zooKeeper.leader();
         long kill = System.nanoTime();
-        zooKeeper.kill();
+        zooKeeper.kill(node);
         kills++;
-        figure(String.format("SIGKILL ZooKeeper at chunk %d of the long job", chunksDone(at)));
-        zooKeeper.restart(ZooKeeperMain.READY, Duration.ofMinutes(1));
+        figure(String.format("SIGKILL ZooKeeper node %d (the ensemble's leader) at chunk %d of the long job", node, chunksDone(at)));
+        zooKeeper.restart(node);
         long back = System.currentTimeMillis();
-        figure(String.format("  ZooKeeper up again on its data folder %.1f s after the kill", seconds(kill)));
+        figure(String.format("  node %d up again on its data folder and serving %.1f s after the kill (node %d leads the "
+                + "ensemble)", node, seconds(kill), zooKeeper.leader()));
         JsonNode checkpoints = Await.until("a checkpoint completed after ZooKeeper came back", Duration.ofMinutes(2),
                 Duration.ofMillis(100), () -> cluster.rest("/jobs/" + flinkJob + "/checkpoints").path("latest"),
                 latest -> latest.path("completed").path("latest_ack_timestamp").asLong() > back);
@@ -334,6 +361,9 @@ class ClusterFaultITCase {
                 checkpoints.path("restored").path("id").asLong(-1) != restoredBefore
                         ? "restored from checkpoint " + checkpoints.path("restored").path("id").asLong()
                         : "did not restart"));
+        cluster.awaitJobManagersInElection(2, Duration.ofMinutes(1));
+        figure(String.format("  2 JobManagers in the leader election, jobmanager-%d leading, %.1f s after the kill",
+                cluster.leadingJobManager(), seconds(kill)));
     }
 
     /** Every partition, __transaction_state and __consumer_offsets included, has three replicas, all in sync. */
