@@ -189,12 +189,23 @@ public final class AccessControl {
                 new IceException(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."));
     }
 
+    /** The last timestamp parsed: clients sign with the current second, so most requests repeat it. */
+    private record ParsedTime(String text, Instant at) {}
+
+    private volatile ParsedTime lastTime = new ParsedTime("", Instant.EPOCH);
+
     private void checkTime(String timestamp, Instant now) {
+        ParsedTime last = lastTime;
         Instant at;
-        try {
-            at = Instant.parse(timestamp);
-        } catch (DateTimeParseException e) {
-            throw new IceException(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.");
+        if (last.text().equals(timestamp)) {
+            at = last.at();
+        } else {
+            try {
+                at = Instant.parse(timestamp);
+            } catch (DateTimeParseException e) {
+                throw new IceException(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.");
+            }
+            lastTime = new ParsedTime(timestamp, at);
         }
         if (Duration.between(at, now).abs().compareTo(window) > 0) {
             throw new IceException(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.");

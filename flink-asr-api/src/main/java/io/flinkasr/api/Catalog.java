@@ -438,20 +438,27 @@ public final class Catalog implements AutoCloseable {
     }
 
     /**
-     * The job as GetSmartHandleJob shows it, if it exists and belongs to the user: a Finished job with its
-     * result rendered when it finished (and its state without the segments), any other job whole.
+     * The job as GetSmartHandleJob shows it, if it exists and belongs to the user: its state without segments
+     * and chunks and, once it is Finished, its result as rendered when it finished.
      */
     public JobView view(String jobId, long userId) {
-        if (!owned(jobId, userId)) {
+        byte[] summary = store.summary(jobId);
+        if (summary == null && readToNow()) {
+            summary = store.summary(jobId);
+        }
+        JobStatus status = summary == null ? null : Json.read(summary, JobStatus.class);
+        if (status == null || status.request == null || status.request.userId != userId) {
             return null;
         }
-        byte[] result = store.result(jobId);
-        byte[] summary = result == null ? null : store.summary(jobId);
-        if (summary != null) {
-            return new JobView(Json.read(summary, JobStatus.class), FinishedResult.of(result));
+        if (status.state != JobState.Finished) {
+            return new JobView(status, null); // the answer shows no segments or chunks before the job finishes
         }
-        JobStatus status = find(jobId);
-        return status == null ? null : new JobView(status, null);
+        byte[] result = store.result(jobId);
+        if (result != null) {
+            return new JobView(status, FinishedResult.of(result));
+        }
+        JobStatus whole = find(jobId); // stored by an older version: rendered from its segments
+        return whole == null ? null : new JobView(whole, null);
     }
 
     /** A job and, once it is Finished, its rendered result (null: render it from the job's segments). */
