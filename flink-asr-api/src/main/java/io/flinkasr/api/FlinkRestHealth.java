@@ -7,25 +7,35 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Asks a Flink cluster's REST endpoint ({@code GET /jobs/overview}) for the state of the job named
  * {@code flink-asr}: RUNNING if one runs, else the state of the newest one, else NOT_SUBMITTED. The answer
  * is kept for a second, so that however often {@code /health} is asked, Flink is asked at most once a second.
+ * With several JobManagers (a leader and standbys), give each one's REST address, comma-separated: they are
+ * asked in turn until one answers, the one that answered last first, so a dead JobManager does not make
+ * {@code /health} report the pipeline down while another leads.
  */
 public final class FlinkRestHealth implements PipelineHealth {
     static final String JOB_NAME = "flink-asr";
     private static final Duration KEEP = Duration.ofSeconds(1);
 
-    private final URI overview;
+    private final List<URI> overviews;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private String last = "UNKNOWN";
     private long askedAtNanos;
     private boolean asked;
+    private int answeredLast;
 
-    public FlinkRestHealth(String restUrl) {
-        String base = restUrl.endsWith("/") ? restUrl : restUrl + "/";
-        this.overview = URI.create(base).resolve("jobs/overview");
+    /** @param restUrls one JobManager's REST address, or several, comma-separated */
+    public FlinkRestHealth(String restUrls) {
+        this.overviews = Arrays.stream(restUrls.split(",")).map(String::strip).filter(u -> !u.isEmpty())
+                .map(u -> URI.create(u.endsWith("/") ? u : u + "/").resolve("jobs/overview")).toList();
+        if (overviews.isEmpty()) {
+            throw new IllegalArgumentException("no Flink REST address in '" + restUrls + "'");
+        }
     }
 
     @Override
@@ -40,6 +50,20 @@ public final class FlinkRestHealth implements PipelineHealth {
     }
 
     private String ask() {
+        String first = null;
+        for (int i = 0; i < overviews.size(); i++) {
+            int at = (answeredLast + i) % overviews.size();
+            String state = ask(overviews.get(at));
+            if (!state.startsWith("FLINK_REST_") && !state.equals("UNKNOWN")) {
+                answeredLast = at;
+                return state;
+            }
+            first = first == null ? state : first;
+        }
+        return first;
+    }
+
+    private String ask(URI overview) {
         try {
             HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(overview).timeout(Duration.ofSeconds(2)).GET().build(),
                     HttpResponse.BodyHandlers.ofByteArray());

@@ -479,7 +479,8 @@ public final class AsrOptions {
                     .noDefaultValue()
                     .withDescription(
                             "The Flink REST endpoint (http://jobmanager:8081) that the api command asks whether the"
-                                    + " job named 'flink-asr' is RUNNING; /health is DOWN while it is not. Unset: /health"
+                                    + " job named 'flink-asr' is RUNNING; /health is DOWN while it is not. With standby"
+                                    + " JobManagers, every one's address, comma-separated (asked in turn). Unset: /health"
                                     + " reports the API and its Kafka reader only. The local stack asks its own job.");
 
     public static final ConfigOption<Boolean> DASHBOARD_ENABLED =
