@@ -501,7 +501,19 @@ public final class Catalog implements AutoCloseable {
      * {@value #DASHBOARD_WINDOW} newest, not the whole store.
      */
     public List<JobStatus> listAll(Predicate<JobStatus> filter) {
-        return store.newest(DASHBOARD_WINDOW).stream()
+        return newest(filter, false);
+    }
+
+    /**
+     * As {@link #listAll}, each job without its segments and chunks (a list's rows): a page of the dashboard
+     * does not read the transcripts of the newest jobs.
+     */
+    public List<JobStatus> listSummaries(Predicate<JobStatus> filter) {
+        return newest(filter, true);
+    }
+
+    private List<JobStatus> newest(Predicate<JobStatus> filter, boolean summaries) {
+        return store.newest(DASHBOARD_WINDOW, summaries).stream()
                 .map(json -> Json.read(json, JobStatus.class))
                 .filter(filter)
                 .toList();

@@ -153,7 +153,7 @@ final class Dashboard {
                 .and(s -> state == null || state.isEmpty() || s.state.name().equals(state))
                 .and(s -> needle.isEmpty() || s.request.jobId.toLowerCase(Locale.ROOT).contains(needle)
                         || (s.request.title != null && s.request.title.toLowerCase(Locale.ROOT).contains(needle)));
-        json(ctx, DashboardViews.jobs(jobs.listAll(filter), MAX_ROWS, System.currentTimeMillis()));
+        json(ctx, DashboardViews.jobs(jobs.listSummaries(filter), MAX_ROWS, System.currentTimeMillis()));
     }
 
     private void job(Context ctx) throws Exception {

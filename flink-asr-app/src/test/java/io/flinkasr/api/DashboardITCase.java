@@ -35,6 +35,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -304,6 +305,11 @@ class DashboardITCase {
             return String.join(" ", shown);
         } catch (StaleElementReferenceException redrawn) {
             return row(id);
+        } catch (WebDriverException e) {
+            if (redrawn(e)) {
+                return row(id);
+            }
+            throw e;
         }
     }
 
@@ -312,7 +318,16 @@ class DashboardITCase {
             return browser.findElement(By.id(id)).getText().strip();
         } catch (StaleElementReferenceException redrawn) {
             return text(id);
+        } catch (WebDriverException e) {
+            if (redrawn(e)) { // Chrome's other word for a stale element, found before a redraw and read after it
+                return text(id);
+            }
+            throw e;
         }
+    }
+
+    private static boolean redrawn(WebDriverException e) {
+        return String.valueOf(e.getMessage()).contains("does not belong to the document");
     }
 
     private boolean visible(String id) {

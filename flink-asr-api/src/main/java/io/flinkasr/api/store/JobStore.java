@@ -295,13 +295,18 @@ public final class JobStore implements AutoCloseable {
 
     /** The newest jobs of every tenant (JSON), at most {@code limit}. */
     public List<byte[]> newest(int limit) {
+        return newest(limit, false);
+    }
+
+    /** As {@link #newest(int)}; {@code asSummaries}: each without its segments and chunks (small states whole). */
+    public List<byte[]> newest(int limit, boolean asSummaries) {
         List<byte[]> ids = new ArrayList<>();
         lockOpen();
         try (RocksIterator it = db.newIterator(byCreation)) {
             for (it.seekToLast(); it.isValid() && ids.size() < limit; it.prev()) {
                 ids.add(StoreKeys.utf8(StoreKeys.idAfterTime(it.key())));
             }
-            return valuesOf(jobs, ids);
+            return valuesOf(asSummaries ? summaries : jobs, ids);
         } finally {
             open.readLock().unlock();
         }
