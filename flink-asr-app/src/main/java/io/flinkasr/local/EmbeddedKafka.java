@@ -56,8 +56,9 @@ public final class EmbeddedKafka implements AutoCloseable {
      * formatted before, so a restart keeps every topic and record). port 0 = pick a free loopback port.
      */
     public static EmbeddedKafka start(Path logDir, int port) throws Exception {
-        int brokerPort = port == 0 ? freePort() : port;
-        int controllerPort = freePort();
+        int[] free = freePorts(2); // both held open together: two sockets closed one after the other can get the same port
+        int brokerPort = port == 0 ? free[0] : port;
+        int controllerPort = free[1] == port ? free[0] : free[1];
         return start(logDir, NODE_ID, brokerPort, controllerPort, List.of(controllerPort), Uuid.randomUuid().toString());
     }
 
@@ -181,9 +182,22 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .run();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    /** {@code n} different free loopback ports. */
+    private static int[] freePorts(int n) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[n];
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
         }
     }
 }
