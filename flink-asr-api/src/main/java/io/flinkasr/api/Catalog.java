@@ -318,7 +318,8 @@ public final class Catalog implements AutoCloseable {
                 if (request.jobId == null) {
                     store.advance(at);
                 } else {
-                    put(JobStatus.of(request, JobState.Created, request.createTime), Json.bytes(JobStatus.of(request, JobState.Created, request.createTime)), at);
+                    JobStatus created = JobStatus.of(request, JobState.Created, request.createTime);
+                    put(created, Json.bytes(created), at);
                 }
             } else if (topic.equals(callbacksTopic)) {
                 Callback callback = Json.read(record.value(), Callback.class);
