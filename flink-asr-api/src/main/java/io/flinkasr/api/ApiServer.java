@@ -57,6 +57,8 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     static final String HOST_ID = "flink-asr";
     static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Answers shorter than this are never compressed (Javalin's own threshold). */
+    private static final int COMPRESSED_FROM_BYTES = 1500;
     private static final java.util.Set<String> KNOWN_ACTIONS = java.util.Set.of(
             "SubmitASRJob", "GetSmartHandleJob", "ListSmartJobs", "RegisterMediaInfo", "GetMediaInfo");
 
@@ -69,6 +71,8 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin http;
     private final ClientLimits clients;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** The requests counter of each action and answer code, looked up once (codes are a short, fixed list). */
+    private final Map<String, io.micrometer.core.instrument.Counter> requests = new java.util.concurrent.ConcurrentHashMap<>();
     private final long idleMillis;
     private final java.util.Optional<Integer> tlsPort;
     private volatile String host = "0.0.0.0";
@@ -154,8 +158,9 @@ public final class ApiServer implements AutoCloseable {
         http.after("/", ctx -> {
             String action = ctx.attribute("action");
             String code = ctx.attribute("iceError");
-            metrics.counter("flinkasr.api.requests", "action", action != null ? action : "none",
-                    "code", code != null ? code : "OK").increment();
+            requests.computeIfAbsent((action != null ? action : "none") + ' ' + (code != null ? code : "OK"),
+                    key -> metrics.counter("flinkasr.api.requests", "action", key.substring(0, key.indexOf(' ')),
+                            "code", key.substring(key.indexOf(' ') + 1))).increment();
         });
         http.exception(IceException.class, (e, ctx) -> error(ctx, e));
         // Javalin's own refusals (a body over maxRequestSize: 413) in ICE's shape
@@ -287,8 +292,23 @@ public final class ApiServer implements AutoCloseable {
             case "GetMediaInfo" -> MediaAssets.get(requestId, caller, params, jobs);
             default -> throw new IceException(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.");
         };
+        answer(ctx, Json.MAPPER.writeValueAsBytes(body));
+    }
+
+    /**
+     * Writes an answer. To a client that takes gzip (the official SDK's HTTP client asks for it) an answer
+     * worth compressing goes through Javalin's compression; any other is written as it is, at once, with its
+     * length: one write of the bytes, where Javalin would copy them 8 KB at a time into a chunked stream.
+     */
+    private static void answer(Context ctx, byte[] answer) throws IOException {
         ctx.contentType("application/json;charset=utf-8");
-        ctx.result(Json.MAPPER.writeValueAsBytes(body));
+        String encodings = ctx.header("Accept-Encoding");
+        if (answer.length >= COMPRESSED_FROM_BYTES && encodings != null && encodings.toLowerCase(java.util.Locale.ROOT).contains("gzip")) {
+            ctx.result(answer);
+            return;
+        }
+        ctx.res().setContentLength(answer.length);
+        ctx.res().getOutputStream().write(answer);
     }
 
     /** The request body; a body that does not arrive in time (or is shorter than announced) is RequestTimeout. */

@@ -42,15 +42,23 @@ final class KeepAliveConnection implements AutoCloseable {
     private InputStream in;
     private OutputStream out;
 
+    private final boolean gzip;
+
     KeepAliveConnection(String host, int port) {
+        this(host, port, false);
+    }
+
+    /** @param gzip whether to ask for gzip'd answers, as the official SDK's HTTP client (OkHttp) does */
+    KeepAliveConnection(String host, int port, boolean gzip) {
         this.host = host;
         this.port = port;
+        this.gzip = gzip;
     }
 
     Answer send(ApiClient signer, String action, java.util.Map<String, String> parameters) throws IOException {
         byte[] form = signer.form(action, parameters).getBytes(StandardCharsets.UTF_8);
         byte[] head = String.format(Locale.ROOT, "POST / HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                + "Content-Length: %d\r\n\r\n", host, port, form.length).getBytes(StandardCharsets.US_ASCII);
+                + "%sContent-Length: %d\r\n\r\n", host, port, gzip ? "Accept-Encoding: gzip\r\n" : "", form.length).getBytes(StandardCharsets.US_ASCII);
         if (socket == null) {
             socket = new Socket();
             socket.setTcpNoDelay(true);
@@ -78,12 +86,15 @@ final class KeepAliveConnection implements AutoCloseable {
         long length = -1;
         boolean chunked = false;
         boolean closing = false;
+        boolean gzipped = false;
         for (String header = line(); !header.isEmpty(); header = line()) {
             String lower = header.toLowerCase(Locale.ROOT);
             if (lower.startsWith("content-length:")) {
                 length = Long.parseLong(lower.substring(15).trim());
             } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
                 chunked = true;
+            } else if (lower.startsWith("content-encoding:") && lower.contains("gzip")) {
+                gzipped = true;
             } else if (lower.startsWith("connection:") && lower.contains("close")) {
                 closing = true;
             }
@@ -110,6 +121,11 @@ final class KeepAliveConnection implements AutoCloseable {
         }
         if (closing) {
             close();
+        }
+        if (gzipped) {
+            try (InputStream unzipped = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+                body = unzipped.readAllBytes();
+            }
         }
         return new Answer(code, body);
     }

@@ -44,9 +44,11 @@ import org.junit.jupiter.api.Test;
 /**
  * The API's job store at scale (issue 16): {@code mvn verify -Pbench -Dit.test=StoreBenchmark}, with
  * {@code -Dflinkasr.bench.jobs=N} (default 1,000,000) and {@code -Dflinkasr.bench.seconds=S} (each load run,
- * default 20). It writes N jobs to the topics of an embedded broker (ZSTD-compressed; 10 % Finished with a
+ * default 20, each after a warm-up of {@code -Dflinkasr.bench.warm-up-seconds}, default 10, not counted;
+ * {@code -Dflinkasr.bench.gzip=true} asks for gzip'd answers as the official SDK does, and
+ * {@code -Dflinkasr.bench.api-jvm="..."} adds JVM flags to the API's). It writes N jobs to the topics of an embedded broker (ZSTD-compressed; 10 % Finished with a
  * 200 KB transcript, 60 % Finished with a short one, 10 % Failed, 10 % Executing, 10 % Created only; over 100
- * tenants and 20 days), starts {@code flink-asr api} as its own process (-Xmx256m, a new store folder) and
+ * tenants and 20 days), starts {@code flink-asr api} as its own process (with compose's JVM flags, a new store folder) and
  * measures: the build of the store from scratch, resident memory, ready after a restart and after a SIGKILL,
  * signed GetSmartHandleJob at 64 connections (every answer checked against the job's latest state),
  * ListSmartJobs 100 per page at random pages, and the counts of every tenant by state against what was
@@ -62,6 +64,10 @@ class StoreBenchmark {
 
     private final int jobs = Integer.getInteger("flinkasr.bench.jobs", 1_000_000);
     private final int seconds = Integer.getInteger("flinkasr.bench.seconds", 20);
+    /** Seconds of the same load before each measured run, not counted. */
+    private final int warmUp = Integer.getInteger("flinkasr.bench.warm-up-seconds", 10);
+    /** Whether the load asks for gzip'd answers, as the official SDK does (OkHttp); the client then unzips each. */
+    private final boolean gzip = Boolean.getBoolean("flinkasr.bench.gzip");
     private final long start = System.currentTimeMillis() - 20 * DAY;
     private final Map<String, String> figures = new LinkedHashMap<>();
     private final List<String[]> targets = new ArrayList<>();
@@ -110,7 +116,13 @@ class StoreBenchmark {
             int port = FreePorts.one();
             long b0 = System.nanoTime();
             // the API as the compose file and the image run it: a 256 MB heap (the store is outside it), glibc with two arenas
-            api = JavaProcess.start("store-bench-api", dir.resolve("api.log"), List.of("-Xmx256m", "-XX:+UseSerialGC"),
+            List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-Xms32m", "-XX:MaxNewSize=64m", "-XX:+UseSerialGC",
+                    "-Djdk.nio.maxCachedBufferSize=262144"));
+            String extraJvm = System.getProperty("flinkasr.bench.api-jvm", "").strip(); // e.g. -XX:NativeMemoryTracking=summary
+            if (!extraJvm.isEmpty()) {
+                jvm.addAll(List.of(extraJvm.split("\\s+")));
+            }
+            api = JavaProcess.start("store-bench-api", dir.resolve("api.log"), jvm,
                     Map.of("MALLOC_ARENA_MAX", "2"), "io.flinkasr.cli.FlinkAsr", List.of("api", "--bootstrap-servers", kafka.bootstrapServers(),
                             "--port", String.valueOf(port), "--users", users.toString(),
                             "-D" + AsrOptions.API_STORE_DIR.key() + "=" + dir.resolve("api-store"),
@@ -299,14 +311,24 @@ class StoreBenchmark {
 
     /** {@code connections} threads, each with its own keep-alive connection, sending for {@link #seconds}; the latency of each request. */
     private LatencyStats load(int connections, int port, Request request, String what) throws Exception {
+        if (warmUp > 0) { // a server that has run a while: the JIT has compiled the request path
+            run(connections, port, request, warmUp);
+        }
+        LatencyStats measured = run(connections, port, request, seconds);
+        figure(what + " requests that failed to send", String.valueOf(failures.getAndSet(0)));
+        return measured;
+    }
+
+    private final AtomicLong failures = new AtomicLong();
+
+    private LatencyStats run(int connections, int port, Request request, int seconds) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(connections);
         long until = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        AtomicLong failures = new AtomicLong();
         List<Future<List<Double>>> runs = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
             runs.add(pool.submit(() -> {
                 List<Double> latencies = new ArrayList<>();
-                try (KeepAliveConnection connection = new KeepAliveConnection("127.0.0.1", port)) {
+                try (KeepAliveConnection connection = new KeepAliveConnection("127.0.0.1", port, gzip)) {
                     while (System.nanoTime() < until) {
                         long t = System.nanoTime();
                         try {
@@ -325,7 +347,6 @@ class StoreBenchmark {
             all.addAll(run.get());
         }
         pool.shutdown();
-        figure(what + " requests that failed to send", String.valueOf(failures.get()));
         return LatencyStats.of(all);
     }
 
