@@ -166,10 +166,13 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
 
     /**
      * Opens the media with its first window (as long as the first cut can want: the whole media up to
-     * whole-seconds, else one window), checks its duration, announces the job and cuts the first chunk.
+     * whole-seconds, else one window; and the next window's worth, kept for it), checks its duration, announces
+     * the job and cuts the first chunk.
      */
     private void start(ChunkingPosition job, Path file, OnTimerContext ctx, Collector<Chunk> out) throws Exception {
-        double firstSeconds = Math.max(wholeSeconds, planner.maxSeconds());
+        // as much as the first cut can want, and the second window too: the second recognizer starts without
+        // waiting for another ffmpeg run (a few more seconds decoded cost about 1 ms of CPU each)
+        double firstSeconds = Math.max(wholeSeconds, planner.maxSeconds()) + planner.maxSeconds() + contextSeconds;
         AudioDecoder.Opened opened = decoder.open(file, job.position, firstSeconds);
         double mediaEnd = opened.durationSeconds();
         if (mediaEnd > 0) {
