@@ -41,4 +41,5 @@ exec "$DEPLOY" submit "${options[@]}" -- \
     --media-root "$MEDIA_ROOT" \
     "-Dasr.recognition.attempts-dir=$ATTEMPTS_DIR" \
     "-Dasr.media.staging-dir=$STAGING_DIR" \
+    "-Dasr.checkpoint.trigger-url=${ASR_CHECKPOINT_TRIGGER_URL:-$REST_URL}" \
     ${ASR_JOB_ARGS:-}

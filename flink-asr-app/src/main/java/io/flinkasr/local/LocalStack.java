@@ -151,6 +151,10 @@ public final class LocalStack implements AutoCloseable {
                 }
                 Configuration pipelineConfig = new Configuration(jobConfig);
                 pipelineConfig.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
+                if (!pipelineConfig.contains(AsrOptions.CHECKPOINT_TRIGGER_URL)) {
+                    // a finished job's state is committed by a checkpoint asked for at once, not the next periodic one
+                    pipelineConfig.set(AsrOptions.CHECKPOINT_TRIGGER_URL, "http://127.0.0.1:" + flink.get(RestOptions.BIND_PORT).split("-")[0]);
+                }
                 flink.set(AsrOptions.HTTP_DENIED_PORTS, ownPorts);
                 StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
                 AsrPipeline.defineWithKafka(env, pipelineConfig);

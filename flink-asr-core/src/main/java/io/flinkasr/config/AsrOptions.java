@@ -92,6 +92,17 @@ public final class AsrOptions {
                                     + "A state reaches the API when the checkpoint after it completes, so the job "
                                     + "always checkpoints, whatever the submitting client's config says.");
 
+    public static final ConfigOption<String> CHECKPOINT_TRIGGER_URL =
+            key("asr.checkpoint.trigger-url")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The Flink REST endpoint of the JobManager (http://jobmanager:8081) that the job asks for a "
+                                    + "checkpoint as soon as a job's final state (Finished, Failed) is written, so that "
+                                    + "it becomes visible without waiting for the interval; nothing else changes. "
+                                    + "Unset: states become visible with the periodic checkpoints alone. The local "
+                                    + "stack sets its own.");
+
     public static final ConfigOption<String> MODEL_PATH =
             key("asr.model.path")
                     .stringType()

@@ -37,16 +37,20 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
     private final long stallMillis;
     private final long retentionMillis;
     private final String stagingDir;
+    private final String triggerUrl;
 
     private transient ValueState<JobProgress> progress;
     private transient MapState<Integer, ChunkResult> results;
     private transient StagedWindows staged;
     private transient JobOutcomes outcomes;
+    /** Asks for a checkpoint once a final state is written; null without asr.checkpoint.trigger-url. */
+    private transient CheckpointNudge nudge;
 
     public AssembleTranscript(Configuration config) {
         this.stallMillis = config.get(AsrOptions.STALL_TIMEOUT).toMillis();
         this.retentionMillis = config.get(AsrOptions.ENDED_RETENTION).toMillis();
         this.stagingDir = config.get(AsrOptions.STAGING_DIR);
+        this.triggerUrl = config.getOptional(AsrOptions.CHECKPOINT_TRIGGER_URL).orElse(null);
     }
 
     @Override
@@ -56,6 +60,17 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
                 new MapStateDescriptor<>("results", Types.INT, Types.POJO(ChunkResult.class)));
         staged = new StagedWindows(Path.of(stagingDir));
         outcomes = new JobOutcomes(getRuntimeContext().getMetricGroup());
+        if (triggerUrl != null && !triggerUrl.isBlank()) {
+            nudge = new CheckpointNudge(triggerUrl, getRuntimeContext().getJobInfo().getJobId().toString());
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (nudge != null) {
+            nudge.close();
+        }
+        super.close();
     }
 
     @Override
@@ -152,6 +167,9 @@ public class AssembleTranscript extends KeyedCoProcessFunction<String, JobEvent,
 
     private void end(JobProgress job, JobStatus last, Context ctx, Collector<JobStatus> out) throws Exception {
         out.collect(last);
+        if (nudge != null) {
+            nudge.stateWritten(); // after the sink has the state: the checkpoint it asks for holds it
+        }
         outcomes.ended(last);
         // the recognisers are done with what the job staged (chunks still queued decode the media again, unread)
         if (job.request != null) {

@@ -3,6 +3,7 @@ package io.flinkasr.operators;
 import io.flinkasr.config.AsrOptions;
 import io.flinkasr.media.AudioDecoder;
 import io.flinkasr.media.ChunkPlanner;
+import io.flinkasr.media.DecodedAhead;
 import io.flinkasr.media.MediaException;
 import io.flinkasr.media.MediaRoots;
 import io.flinkasr.media.remote.RemoteMedia;
@@ -29,9 +30,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Cuts each job's media into chunks at pauses, one window per timer callback.
  *
- * <p>A request only stores the job's position in keyed state and asks for a timer. Each timer decodes
- * the next window (ffmpeg seeks to the stored offset), emits one chunk and asks for the next timer. So no
- * callback runs longer than one window's decoding, checkpoints pass between windows, a restart resumes
+ * <p>A request only stores the job's position in keyed state and asks for a timer. Each timer takes
+ * the next window (sliced from PCM one ffmpeg run decoded ahead for the job, {@link DecodedAhead}, or else
+ * decoded with ffmpeg seeking to the stored offset), emits one chunk and asks for the next timer. So no
+ * callback runs longer than one decoding (at most 120 s of media), checkpoints pass between windows, a restart resumes
  * at the stored offset, and the windows of all active jobs take turns. The first window's ffmpeg also
  * reads the media's header (its duration, whether it has audio at all): a short clip's media work is one
  * process start.
@@ -43,12 +45,17 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkMedia.class);
 
     public static final OutputTag<JobEvent> JOB_EVENTS = new OutputTag<>("job-events") {};
+    /** Media one ffmpeg run decodes for a job's next windows (at most {@link #AHEAD_JOBS} jobs' worth is held). */
+    static final double AHEAD_SECONDS = 120;
+    /** Jobs whose PCM is decoded ahead at a time: 4 x 120 s is 15 MB of heap. */
+    static final int AHEAD_JOBS = 4;
 
     private final Configuration config;
 
     private transient ValueState<ChunkingPosition> position;
     private transient MediaRoots roots;
     private transient AudioDecoder decoder;
+    private transient DecodedAhead ahead;
     private transient ChunkPlanner planner;
     private transient RecognitionRoutes routes;
     private transient RemoteMedia remote;
@@ -59,6 +66,8 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     private transient double wholeSeconds;
     private transient double overlapSeconds;
     private transient double contextSeconds;
+    /** The last window timer asked for on this subtask: each gets a millisecond of its own. */
+    private transient long lastTimerAt;
 
     public ChunkMedia(Configuration config) {
         this.config = config;
@@ -69,6 +78,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         position = getRuntimeContext().getState(new ValueStateDescriptor<>("position", ChunkingPosition.class));
         roots = new MediaRoots(config.getOptional(AsrOptions.MEDIA_ROOTS).orElse(List.of()));
         decoder = new AudioDecoder(config.get(AsrOptions.FFMPEG), config.get(AsrOptions.DECODE_TIMEOUT));
+        ahead = new DecodedAhead(decoder, AHEAD_SECONDS, AHEAD_JOBS);
         planner = new ChunkPlanner(config.get(AsrOptions.CHUNK_MIN_SECONDS), config.get(AsrOptions.CHUNK_MAX_SECONDS));
         RemoteMediaSettings remoteSettings = RemoteMediaSettings.from(config);
         remote = new RemoteMedia(remoteSettings);
@@ -90,7 +100,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
             return; // the same request again (a replay): the job is already being cut
         }
         position.update(new ChunkingPosition(request));
-        ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime());
+        nextWindow(ctx);
     }
 
     @Override
@@ -117,8 +127,20 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
             return;
         }
         if (position.value() != null) {
-            ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime());
+            nextWindow(ctx);
         }
+    }
+
+    /**
+     * Asks for the job's next window callback at a millisecond no other job's has: Flink fires all timers due by
+     * one time in one go, so with the jobs' timers on the same millisecond a checkpoint barrier (and new input)
+     * waited for a window of every active job: 30 jobs submitted at once made checkpoints of 5-19 s. Apart, each
+     * callback is a turn of its own, with the barrier and input getting theirs in between.
+     */
+    private void nextWindow(Context ctx) {
+        long at = Math.max(ctx.timerService().currentProcessingTime() + 1, lastTimerAt + 1);
+        lastTimerAt = at;
+        ctx.timerService().registerProcessingTimeTimer(at);
     }
 
     /**
@@ -144,11 +166,14 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
 
     /**
      * Opens the media with its first window (as long as the first cut can want: the whole media up to
-     * whole-seconds, else one window), checks its duration, announces the job and cuts the first chunk.
+     * whole-seconds, else one window; and the next window's worth, kept for it), checks its duration, announces
+     * the job and cuts the first chunk.
      */
     private void start(ChunkingPosition job, Path file, OnTimerContext ctx, Collector<Chunk> out) throws Exception {
-        double ahead = Math.max(wholeSeconds, planner.maxSeconds());
-        AudioDecoder.Opened opened = decoder.open(file, job.position, ahead);
+        // as much as the first cut can want, and the second window too: the second recognizer starts without
+        // waiting for another ffmpeg run (a few more seconds decoded cost about 1 ms of CPU each)
+        double firstSeconds = Math.max(wholeSeconds, planner.maxSeconds()) + planner.maxSeconds() + contextSeconds;
+        AudioDecoder.Opened opened = decoder.open(file, job.position, firstSeconds);
         double mediaEnd = opened.durationSeconds();
         if (mediaEnd > 0) {
             if (job.position >= mediaEnd) {
@@ -165,16 +190,12 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         position.update(job);
         double seconds = job.end > 0 ? job.end - job.position : -1;
         ctx.output(JOB_EVENTS, JobEvent.started(job.request, seconds));
-        cutNext(job, file, ctx, out, opened.pcm(), ahead);
+        ahead.seed(job.request.jobId, file, job.position, opened.pcm(), firstSeconds);
+        cutNext(job, file, ctx, out);
     }
 
+    /** Cuts the next chunk, from the PCM decoded ahead for the job where it covers the window. */
     private void cutNext(ChunkingPosition job, Path file, OnTimerContext ctx, Collector<Chunk> out) throws Exception {
-        cutNext(job, file, ctx, out, null, 0);
-    }
-
-    /** Cuts the next chunk; {@code first} is the job's first {@code firstSeconds} of PCM when already decoded. */
-    private void cutNext(ChunkingPosition job, Path file, OnTimerContext ctx, Collector<Chunk> out,
-            byte[] first, double firstSeconds) throws Exception {
         double want = planner.maxSeconds();
         boolean lastWindow = false;
         // short media is one chunk, whole: no seam, and what Vosk gives for the whole file
@@ -185,12 +206,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         }
         // a few seconds before the chunk, heard first so the recogniser is warm when the chunk starts
         double lead = job.nextSeq == 0 ? 0 : Math.min(contextSeconds, job.position - Math.max(0, job.request.startTime));
-        byte[] heard;
-        if (first != null && lead == 0 && want <= firstSeconds) {
-            heard = first.length > AudioDecoder.bytesOf(want) ? Arrays.copyOf(first, AudioDecoder.bytesOf(want)) : first;
-        } else {
-            heard = decoder.decode(file, job.position - lead, lead + want);
-        }
+        byte[] heard = ahead.window(job.request.jobId, file, job.position - lead, lead + want);
         int leadBytes = Math.min(AudioDecoder.bytesOf(lead), heard.length);
         byte[] pcm = leadBytes == 0 ? heard : Arrays.copyOfRange(heard, leadBytes, heard.length);
         int wantBytes = AudioDecoder.bytesOf(want);
@@ -218,6 +234,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
             }
             // a staged copy stays until the job ends: the recognisers read their windows from it
             ctx.output(JOB_EVENTS, JobEvent.chunked(job.request.jobId, job.nextSeq));
+            ahead.release(job.request.jobId);
             position.clear();
         } else {
             position.update(job);
@@ -238,6 +255,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
 
     private void fail(ChunkingPosition job, OnTimerContext ctx, String code, String message) {
         ctx.output(JOB_EVENTS, JobEvent.failed(job.request, code, message));
+        ahead.release(job.request.jobId);
         release(job);
         position.clear();
     }

@@ -151,6 +151,20 @@ class ChunkMediaTest {
     }
 
     @Test
+    void theWindowCallbacksOfJobsThatArriveTogetherAreTurnsOfTheirOwn() throws Exception {
+        for (String id : List.of("a", "b", "c")) {
+            harness.processElement(request(id, tones.toString()), 0);
+        }
+        // timers due by one time fire in one go, with no barrier or input between them: one job's window per millisecond
+        harness.setProcessingTime(++now);
+        assertThat(events()).hasSize(1);
+        harness.setProcessingTime(++now);
+        assertThat(events()).hasSize(2);
+        runUntilEnded(3, 40);
+        assertThat(events()).filteredOn(e -> e.type == JobEvent.Type.CHUNKED).hasSize(3);
+    }
+
+    @Test
     void whereThereIsNoPauseTheNextChunkOverlapsTheCut() throws Exception {
         harness.processElement(request("steady", media.resolve("steady.flac").toString()), 0);
         runUntilEnded(1, 20);
