@@ -1,5 +1,6 @@
 package io.flinkasr.api;
 
+import io.flinkasr.config.AsrOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -9,6 +10,7 @@ import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Who a request speaks for. A request is signed with one of the signatures of Alibaba Cloud's SDKs
@@ -40,9 +42,23 @@ public final class AccessControl {
     private final int noncesPerKey;
     /** The nonces each key has used, by AccessKeyId: one bounded book per key. */
     private final Map<String, NonceBook> nonces = new ConcurrentHashMap<>();
+    /** Nonces all books remember together, and the most they may. */
+    private final AtomicLong remembered = new AtomicLong();
+    private final long nonceCapacity;
+    /** When every book next forgets its expired nonces, whether or not its key is used meanwhile. */
+    private final AtomicLong nextSweepMillis = new AtomicLong();
 
     public AccessControl(AccessKeys keys, Duration window, boolean unsignedFromLoopback, RateLimits rates) {
+        this(keys, window, unsignedFromLoopback, rates, AsrOptions.NONCE_CAPACITY.defaultValue());
+    }
+
+    /**
+     * @param nonceCapacity the most nonces remembered for all keys together (about 14 bytes of heap each);
+     *     past it signed requests are refused with Throttling.Api until old ones leave the window
+     */
+    public AccessControl(AccessKeys keys, Duration window, boolean unsignedFromLoopback, RateLimits rates, long nonceCapacity) {
         this.keys = keys;
+        this.nonceCapacity = nonceCapacity;
         this.window = window;
         this.unsignedFromLoopback = unsignedFromLoopback;
         this.rates = rates;
@@ -54,6 +70,11 @@ public final class AccessControl {
     /** How many nonces a key may have remembered at once; a key past it is refused (Throttling), alone. */
     int noncesPerKey() {
         return noncesPerKey;
+    }
+
+    /** How many nonces are remembered for all keys together now. */
+    public long noncesRemembered() {
+        return remembered.get();
     }
 
     /** How many nonces are remembered for a key now. */
@@ -131,9 +152,9 @@ public final class AccessControl {
         if (!Signatures.same(expected, params.get("Signature"))) {
             throw signatureDoesNotMatch();
         }
-        checkTime(params.get("Timestamp"), now);
+        Instant signedAt = checkTime(params.get("Timestamp"), now);
         rates.acquire(key);
-        checkNonce(key, params.get("SignatureNonce"), now);
+        checkNonce(key, params.get("SignatureNonce"), signedAt, now);
         return key;
     }
 
@@ -178,9 +199,9 @@ public final class AccessControl {
         if (!Signatures.same(expected, signature)) {
             throw signatureDoesNotMatch();
         }
-        checkTime(request.headers().get("x-acs-date"), now);
+        Instant signedAt = checkTime(request.headers().get("x-acs-date"), now);
         rates.acquire(key);
-        checkNonce(key, request.headers().get("x-acs-signature-nonce"), now);
+        checkNonce(key, request.headers().get("x-acs-signature-nonce"), signedAt, now);
         return key;
     }
 
@@ -194,7 +215,8 @@ public final class AccessControl {
 
     private volatile ParsedTime lastTime = new ParsedTime("", Instant.EPOCH);
 
-    private void checkTime(String timestamp, Instant now) {
+    /** The request's signed time, if it is within the window of now. */
+    private Instant checkTime(String timestamp, Instant now) {
         ParsedTime last = lastTime;
         Instant at;
         if (last.text().equals(timestamp)) {
@@ -210,22 +232,40 @@ public final class AccessControl {
         if (Duration.between(at, now).abs().compareTo(window) > 0) {
             throw new IceException(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.");
         }
+        return at;
     }
 
     /**
-     * A nonce may be used once per key. It is remembered for twice the window (past which its timestamp is
-     * refused anyway) in the key's own book, which holds at most {@link #noncesPerKey()}: a key that
-     * somehow gets past its rate limit is refused once its book is full, and no other key notices.
+     * A nonce may be used once per key. It is remembered until the request's signed time leaves the window
+     * (a replay is refused as expired after that) in the key's own book, which holds at most
+     * {@link #noncesPerKey()}: a key that somehow gets past its rate limit is refused once its book is
+     * full, and no other key notices. All books together hold at most the server's nonce capacity, so
+     * many keys at their full rates cannot outgrow the heap; past it every key waits (Throttling.Api).
      */
-    private void checkNonce(AccessKey key, String nonce, Instant now) {
+    private void checkNonce(AccessKey key, String nonce, Instant signedAt, Instant now) {
         if (nonce.length() > MAX_NONCE_LENGTH) {
             throw IceException.invalid("SignatureNonce", "it is longer than " + MAX_NONCE_LENGTH + " characters.");
         }
-        NonceBook book = nonces.computeIfAbsent(key.accessKeyId, id -> new NonceBook(noncesPerKey, window.multipliedBy(2)));
-        switch (book.use(nonce, now)) {
+        sweepNonces(now);
+        NonceBook book = nonces.computeIfAbsent(key.accessKeyId, id -> new NonceBook(noncesPerKey, window, remembered, nonceCapacity));
+        switch (book.use(nonce, signedAt, now)) {
             case USED -> throw new IceException(400, "SignatureNonceUsed", "Specified signature nonce was used already.");
             case FULL -> throw new IceException(429, "Throttling", "Request was denied due to request throttling.");
+            case SERVER_FULL -> throw new IceException(429, "Throttling.Api", "Request was denied due to api flow control.");
             case NEW -> { }
+        }
+    }
+
+    /**
+     * Every 10 s, the first request makes every key's book forget what has expired: a key that stopped
+     * sending would otherwise keep its nonces, and their share of the server's capacity, until its next
+     * request.
+     */
+    private void sweepNonces(Instant now) {
+        long nowMillis = now.toEpochMilli();
+        long next = nextSweepMillis.get();
+        if (nowMillis >= next && nextSweepMillis.compareAndSet(next, nowMillis + NonceBook.BUCKET_MILLIS)) {
+            nonces.values().forEach(book -> book.forgetExpired(now));
         }
     }
 

@@ -90,7 +90,7 @@ public final class ApiServer implements AutoCloseable {
         this.pipeline = pipeline;
         this.notifyAddresses = new OutboundAddresses(RemoteMediaSettings.from(config));
         this.access = new AccessControl(keys, config.get(AsrOptions.SIGNATURE_WINDOW), config.get(AsrOptions.UNSIGNED_FROM_LOOPBACK),
-                new RateLimits(config.get(AsrOptions.RATE_LIMIT), config.get(AsrOptions.RATE_BURST)));
+                new RateLimits(config.get(AsrOptions.RATE_LIMIT), config.get(AsrOptions.RATE_BURST)), config.get(AsrOptions.NONCE_CAPACITY));
         this.metricsToken = config.getOptional(AsrOptions.METRICS_TOKEN_FILE).map(ApiServer::readToken).orElse(null);
         Duration readTimeout = config.get(AsrOptions.API_READ_TIMEOUT);
         long minDataRate = config.get(AsrOptions.API_MIN_DATA_RATE).getBytes();
@@ -151,6 +151,8 @@ public final class ApiServer implements AutoCloseable {
                 .description("Connections closed because their client address held too many").register(metrics);
         FunctionCounter.builder("flinkasr.api.requests.cut.off", clients, ClientLimits::cutOff)
                 .description("Requests whose headers or body took longer than asr.api.read-timeout").register(metrics);
+        Gauge.builder("flinkasr.api.nonces.remembered", access, AccessControl::noncesRemembered)
+                .description("Signature nonces remembered for all keys (asr.api.nonce-capacity is the most)").register(metrics);
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmGcMetrics().bindTo(metrics);
         new JvmThreadMetrics().bindTo(metrics);

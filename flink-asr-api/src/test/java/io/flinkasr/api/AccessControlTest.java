@@ -218,18 +218,63 @@ class AccessControlTest {
     }
 
     @Test
-    void aKeysNonceBookIsBoundedAndForgetsAfterTwoWindows() {
-        NonceBook book = new NonceBook(3, WINDOW.multipliedBy(2));
-        assertThat(book.use("a", NOW)).isEqualTo(NonceBook.Use.NEW);
-        assertThat(book.use("b", NOW)).isEqualTo(NonceBook.Use.NEW);
-        assertThat(book.use("c", NOW.plusSeconds(60))).isEqualTo(NonceBook.Use.NEW);
-        assertThat(book.use("d", NOW.plusSeconds(60))).isEqualTo(NonceBook.Use.FULL);
-        assertThat(book.use("a", NOW.plusSeconds(60))).isEqualTo(NonceBook.Use.USED);
+    void aKeysNonceBookIsBoundedAndForgetsANonceWhenItsTimestampLeavesTheWindow() {
+        NonceBook book = new NonceBook(3, WINDOW);
+        assertThat(book.use("a", NOW, NOW)).isEqualTo(NonceBook.Use.NEW);
+        assertThat(book.use("b", NOW, NOW)).isEqualTo(NonceBook.Use.NEW);
+        Instant ahead = NOW.plus(WINDOW);
+        assertThat(book.use("c", ahead, NOW.plusSeconds(60))).as("a client whose clock is a window ahead").isEqualTo(NonceBook.Use.NEW);
+        assertThat(book.use("d", NOW, NOW.plusSeconds(60))).isEqualTo(NonceBook.Use.FULL);
+        assertThat(book.use("a", NOW, NOW.plusSeconds(60))).isEqualTo(NonceBook.Use.USED);
+        assertThat(book.use("a", NOW.plusSeconds(60), NOW.plusSeconds(60))).as("the same nonce signed at another time").isEqualTo(NonceBook.Use.USED);
 
-        Instant later = NOW.plus(WINDOW.multipliedBy(2)).plusSeconds(1);
-        assertThat(book.use("a", later)).as("a and b are forgotten, c is not").isEqualTo(NonceBook.Use.NEW);
-        assertThat(book.use("c", later)).isEqualTo(NonceBook.Use.USED);
+        Instant stillInside = NOW.plus(WINDOW);
+        assertThat(book.use("a", NOW, stillInside)).as("a replay at the window's edge passes the timestamp check").isEqualTo(NonceBook.Use.USED);
+        Instant later = NOW.plus(WINDOW).plusMillis(NonceBook.BUCKET_MILLIS + 1);
+        assertThat(book.use("a", later, later)).as("a and b are forgotten, c is not").isEqualTo(NonceBook.Use.NEW);
+        assertThat(book.use("c", later, later)).isEqualTo(NonceBook.Use.USED);
         assertThat(book.size()).isEqualTo(2);
+        Instant muchLater = ahead.plus(WINDOW).plusMillis(NonceBook.BUCKET_MILLIS + 1);
+        assertThat(book.use("c", muchLater, muchLater)).as("c is forgotten once its own timestamp leaves").isEqualTo(NonceBook.Use.NEW);
+    }
+
+    /**
+     * The defect: each key's book was bounded, but the books together were not, and a nonce cost about 160
+     * bytes kept for two windows. Eighteen keys each within the default budget (50 a second) filled a 256 MB
+     * heap in 30 minutes. Now a nonce costs under 24 bytes and all books share one bound.
+     */
+    @Test
+    void aMillionNoncesFitInUnder24BytesEach() {
+        NonceBook book = new NonceBook(2_000_000, WINDOW);
+        for (int i = 0; i < 1_000_000; i++) {
+            Instant at = NOW.plusMillis(i / 2);
+            assertThat(book.use("nonce-" + i, at, at)).isEqualTo(NonceBook.Use.NEW);
+        }
+        assertThat(book.size()).isEqualTo(1_000_000);
+        assertThat(book.tableBytes()).isLessThan(24L * 1_000_000);
+        Instant end = NOW.plusSeconds(500);
+        assertThat(book.use("nonce-123456", end, end)).isEqualTo(NonceBook.Use.USED);
+        assertThat(book.use("nonce-1000000", end, end)).isEqualTo(NonceBook.Use.NEW);
+    }
+
+    @Test
+    void allKeysTogetherRememberAtMostTheServersNonceCapacity() {
+        AccessControl access = new AccessControl(new AccessKeys(List.of(A, B)), WINDOW, false,
+                new RateLimits(50, 100, Clock.fixed(NOW, ZoneOffset.UTC)), 150);
+        for (int i = 0; i < 100; i++) {
+            access.authenticate(rpc(A, "a-" + i, NOW, "ListSmartJobs"), NOW);
+        }
+        for (int i = 0; i < 50; i++) {
+            access.authenticate(rpc(B, "b-" + i, NOW, "ListSmartJobs"), NOW);
+        }
+        assertThat(access.noncesRemembered()).isEqualTo(150);
+        IceException full = refused(() -> access.authenticate(rpc(B, "b-50", NOW, "ListSmartJobs"), NOW));
+        assertThat(full.code()).isEqualTo("Throttling.Api");
+        assertThat(full.status()).isEqualTo(429);
+        Instant later = NOW.plus(WINDOW).plusMillis(NonceBook.BUCKET_MILLIS + 1);
+        assertThat(access.authenticate(rpc(B, "b-50", later, "ListSmartJobs"), later)).as("once the old nonces are forgotten").isSameAs(B);
+        assertThat(access.noncesRemembered()).as("A's 100 and B's first 50 were forgotten, A's without a request of A's").isEqualTo(1);
+        assertThat(access.noncesOf(A.accessKeyId)).isZero();
     }
 
     @Test

@@ -542,6 +542,14 @@ public final class AsrOptions {
                     .defaultValue(100)
                     .withDescription("Requests an access key may make at once above its rate.");
 
+    public static final ConfigOption<Long> NONCE_CAPACITY =
+            key("asr.api.nonce-capacity")
+                    .longType()
+                    .defaultValue(4_000_000L)
+                    .withDescription("Most signature nonces one API process remembers for all keys together (about 14 bytes of "
+                            + "heap each; each is kept until its request's timestamp leaves asr.api.signature-window). Past it "
+                            + "signed requests are answered Throttling.Api until old nonces are forgotten.");
+
     public static final ConfigOption<String> TLS_KEYSTORE =
             key("asr.api.tls.keystore")
                     .stringType()
