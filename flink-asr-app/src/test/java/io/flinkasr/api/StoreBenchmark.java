@@ -224,6 +224,12 @@ class StoreBenchmark {
             if (api != null) {
                 api.kill();
             }
+            // the API's log outlives the run (the store and the broker do not): why a run failed, its catch-up lines
+            Path log = dir.resolve("api.log");
+            if (Files.exists(log)) {
+                Path out = Files.createDirectories(Path.of(System.getProperty("flinkasr.bench.out", "target/bench")));
+                Files.copy(log, out.resolve("store-benchmark-api.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
             try (var files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
