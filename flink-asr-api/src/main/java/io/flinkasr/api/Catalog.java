@@ -489,7 +489,8 @@ public final class Catalog implements AutoCloseable {
      * milliseconds at {@code now}; 0 when no job is waiting.
      */
     public long longestWithoutProgress(long now) {
-        return store.active().values().stream().mapToLong(modified -> Math.max(0, now - modified)).max().orElse(0);
+        long oldest = store.oldestActiveChange();
+        return oldest < 0 ? 0 : Math.max(0, now - oldest);
     }
 
     /** The user's jobs, a page at a time (ListSmartJobs). */

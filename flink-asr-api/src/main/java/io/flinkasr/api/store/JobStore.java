@@ -43,13 +43,17 @@ import org.rocksdb.WriteOptions;
  * {@code list-entries} (the same keys to the job's rendered list entry: a page's rows lie side by side; the
  * index itself stays small, so skipping to a far page reads keys only), {@code by-creation} (createTime, JobId:
  * the dashboard's newest jobs), {@code ended} (end time, JobId:
- * expiry), {@code active} (JobId of a Created or Executing job), {@code callbacks} (JobId), {@code assets}
- * (MediaId), {@code asset-urls} (userId, InputURL to MediaId), {@code asset-ages} (last change, MediaId), and
- * the default one for offsets and counts. Writes are serialised; reads run alongside.
+ * expiry), {@code callbacks} (JobId), {@code assets} (MediaId), {@code asset-urls} (userId, InputURL to
+ * MediaId), {@code asset-ages} (last change, MediaId), {@code active-since} (last change, JobId of a Created
+ * or Executing job: the oldest is the job longest without progress, however large the backlog), and the
+ * default one for offsets and counts. {@code active} (JobId to last change) is an older layout's, moved
+ * into {@code active-since} at open. Writes are serialised; reads run alongside.
  */
 public final class JobStore implements AutoCloseable {
-    private static final List<String> FAMILIES = List.of("jobs", "summaries", "results", "heads", "by-tenant", "list-entries", "by-creation", "ended", "active",
-            "callbacks", "assets", "asset-urls", "asset-ages");
+    static final List<String> FAMILIES = List.of("jobs", "summaries", "results", "heads", "by-tenant", "list-entries", "by-creation", "ended", "active",
+            "callbacks", "assets", "asset-urls", "asset-ages", "active-since");
+    /** Rows moved from the older layout's {@code active} family per batch at open. */
+    private static final int MIGRATION_BATCH = 10_000;
     private static final byte[] NOTHING = new byte[0];
     /** States up to this size are their own summary. */
     private static final int SUMMARY_AS_IS = 2048;
@@ -63,9 +67,14 @@ public final class JobStore implements AutoCloseable {
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final RocksDB db;
     private final WriteOptions writeOptions = new WriteOptions();
-    private final ColumnFamilyHandle meta, jobs, summaries, results, heads, byTenant, listEntries, byCreation, ended, active, callbacks, assets, assetUrls, assetAges;
+    private final ColumnFamilyHandle meta, jobs, summaries, results, heads, byTenant, listEntries, byCreation, ended, active, callbacks, assets, assetUrls, assetAges,
+            activeSince;
     private final JobCounts counts = new JobCounts();
-    private final Map<String, Long> activeSince = new ConcurrentHashMap<>();
+    /**
+     * No active job changed before this time: where {@link #oldestActiveChange()} seeks, so it does not walk
+     * over the deletions a drained backlog leaves at the front of {@code active-since}. Lowered by each insert.
+     */
+    private long activeFloor;
     private final Map<String, Long> offsets = new ConcurrentHashMap<>();
     /** Reads hold it shared, close exclusively: no read reaches a closed RocksDB (which would crash the JVM). */
     private final java.util.concurrent.locks.ReentrantReadWriteLock open = new java.util.concurrent.locks.ReentrantReadWriteLock();
@@ -110,7 +119,8 @@ public final class JobStore implements AutoCloseable {
         callbacks = handles.get(i++);
         assets = handles.get(i++);
         assetUrls = handles.get(i++);
-        assetAges = handles.get(i);
+        assetAges = handles.get(i++);
+        activeSince = handles.get(i);
         load();
     }
 
@@ -143,7 +153,7 @@ public final class JobStore implements AutoCloseable {
         return options;
     }
 
-    private void load() {
+    private void load() throws IOException {
         try (RocksIterator it = db.newIterator(meta)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 if (StoreOffset.isKey(it.key())) {
@@ -154,9 +164,23 @@ public final class JobStore implements AutoCloseable {
                 }
             }
         }
+        moveOlderActiveIndex();
+    }
+
+    /** Moves an older layout's {@code active} rows (JobId to last change) into {@code active-since}. */
+    private void moveOlderActiveIndex() throws IOException {
         try (RocksIterator it = db.newIterator(active)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                activeSince.put(StoreKeys.string(it.key(), 0), StoreKeys.longOf(it.value()));
+            it.seekToFirst();
+            while (it.isValid()) {
+                try (WriteBatch batch = new WriteBatch()) {
+                    for (int n = 0; n < MIGRATION_BATCH && it.isValid(); n++, it.next()) {
+                        batch.put(activeSince, StoreKeys.timed(StoreKeys.longOf(it.value()), StoreKeys.string(it.key(), 0)), NOTHING);
+                        batch.delete(active, it.key());
+                    }
+                    db.write(writeOptions, batch);
+                } catch (RocksDBException e) {
+                    throw new IOException("Could not move the older active index: " + e.getMessage(), e);
+                }
             }
         }
     }
@@ -218,9 +242,22 @@ public final class JobStore implements AutoCloseable {
         return counts.count(userId, state);
     }
 
-    /** The Created and Executing jobs, each with the time of its last change. */
-    public Map<String, Long> active() {
-        return activeSince;
+    /**
+     * The time of the oldest last change of a Created or Executing job (the one longest without
+     * progress), or -1 when there is none: one seek into {@code active-since}.
+     */
+    public synchronized long oldestActiveChange() {
+        lockOpen();
+        try (RocksIterator it = db.newIterator(activeSince)) {
+            it.seek(StoreKeys.longBytes(activeFloor));
+            if (!it.isValid()) {
+                return -1;
+            }
+            activeFloor = StoreKeys.time(it.key());
+            return activeFloor;
+        } finally {
+            open.readLock().unlock();
+        }
     }
 
     /**
@@ -431,7 +468,7 @@ public final class JobStore implements AutoCloseable {
             if (next.state().isFinal()) {
                 batch.put(ended, StoreKeys.timed(next.endTime(), next.jobId()), NOTHING);
             } else {
-                batch.put(active, id, StoreKeys.longBytes(next.modifiedTime()));
+                batch.put(activeSince, StoreKeys.timed(next.modifiedTime(), next.jobId()), NOTHING);
             }
             if (change != null) {
                 batch.put(meta, JobCounts.key(change), counts.after(change));
@@ -443,10 +480,8 @@ public final class JobStore implements AutoCloseable {
         if (change != null) {
             counts.apply(change);
         }
-        if (next.state().isFinal()) {
-            activeSince.remove(next.jobId());
-        } else {
-            activeSince.put(next.jobId(), next.modifiedTime());
+        if (!next.state().isFinal()) {
+            activeFloor = Math.min(activeFloor, Math.max(0, next.modifiedTime()));
         }
         return true;
     }
@@ -473,7 +508,6 @@ public final class JobStore implements AutoCloseable {
         if (change != null) {
             counts.apply(change);
         }
-        activeSince.remove(jobId);
     }
 
     /** The state without its segments and chunks (a list's row); small states as they are. */
@@ -495,7 +529,7 @@ public final class JobStore implements AutoCloseable {
             if (current.state().isFinal()) {
                 batch.delete(ended, StoreKeys.timed(current.endTime(), current.jobId()));
             } else {
-                batch.delete(active, StoreKeys.utf8(current.jobId()));
+                batch.delete(activeSince, StoreKeys.timed(current.modifiedTime(), current.jobId()));
             }
         } catch (RocksDBException e) {
             throw new IOException(e);

@@ -48,6 +48,11 @@ class JobStoreTest {
         }
     }
 
+    /** The last change of a job that {@link StoredJobs#job} created at the minute. */
+    private static long changeOf(int minute) {
+        return StoredJobs.FIRST.plusSeconds(60L * minute + 1).toEpochMilli();
+    }
+
     private static List<String> ids(List<byte[]> page) {
         return page.stream().map(StoredJobs::jobIdOf).toList();
     }
@@ -97,7 +102,58 @@ class JobStoreTest {
         assertThat(store.count(TENANT_A, JobState.Finished)).isEqualTo(20);
         assertThat(store.count(TENANT_B, null)).isEqualTo(3);
         assertThat(store.count(JobState.Executing)).isEqualTo(2);
-        assertThat(store.active()).containsOnlyKeys("b-1", "b-2");
+        assertThat(store.oldestActiveChange()).as("b-1's last change").isEqualTo(changeOf(101));
+        assertThat(store.scanSizes().get("active-since")).isEqualTo(2);
+    }
+
+    @Test
+    void theOldestActiveChangeFollowsABacklogAsItDrainsAndAcrossAReopen() throws Exception {
+        assertThat(store.oldestActiveChange()).as("no job").isEqualTo(-1);
+        for (int i = 0; i < 2000; i++) {
+            store.putJob(job(String.format("q-%04d", i), TENANT_A, i, JobState.Created), null);
+        }
+        assertThat(store.oldestActiveChange()).isEqualTo(changeOf(0));
+        for (int i = 0; i < 1500; i++) {
+            store.putJob(job(String.format("q-%04d", i), TENANT_A, i, i % 2 == 0 ? JobState.Finished : JobState.Failed), null);
+        }
+        assertThat(store.oldestActiveChange()).as("the first 1500 ended").isEqualTo(changeOf(1500));
+        store.putJob(job("q-1700", TENANT_A, 1700, JobState.Executing), null);
+        store.deleteJob("q-1500", null);
+        assertThat(store.oldestActiveChange()).as("q-1500 removed").isEqualTo(changeOf(1501));
+        reopen();
+        assertThat(store.oldestActiveChange()).isEqualTo(changeOf(1501));
+        store.putJob(job("late", TENANT_B, 3, JobState.Executing), null);
+        assertThat(store.oldestActiveChange()).as("a job that changed earlier, stored later").isEqualTo(changeOf(3));
+        assertThat(store.scanSizes().get("active-since")).isEqualTo(500);
+        for (int i = 1501; i < 2000; i++) {
+            store.putJob(job(String.format("q-%04d", i), TENANT_A, i, JobState.Finished), null);
+        }
+        store.putJob(job("late", TENANT_B, 3, JobState.Finished), null);
+        assertThat(store.oldestActiveChange()).as("none active").isEqualTo(-1);
+    }
+
+    @Test
+    void anOlderLayoutsActiveRowsAreMovedAtOpen() throws Exception {
+        store.putJob(job("old-1", TENANT_A, 7, JobState.Executing), null);
+        store.close();
+        // the older layout kept JobId -> last change in "active" and nothing in "active-since"
+        java.util.List<org.rocksdb.ColumnFamilyDescriptor> descriptors = new java.util.ArrayList<>();
+        descriptors.add(new org.rocksdb.ColumnFamilyDescriptor(org.rocksdb.RocksDB.DEFAULT_COLUMN_FAMILY));
+        JobStore.FAMILIES.forEach(f -> descriptors.add(new org.rocksdb.ColumnFamilyDescriptor(StoreKeys.utf8(f))));
+        java.util.List<org.rocksdb.ColumnFamilyHandle> handles = new java.util.ArrayList<>();
+        try (org.rocksdb.DBOptions options = new org.rocksdb.DBOptions();
+                org.rocksdb.RocksDB raw = org.rocksdb.RocksDB.open(options, dir.toString(), descriptors, handles)) {
+            org.rocksdb.ColumnFamilyHandle active = handles.get(1 + JobStore.FAMILIES.indexOf("active"));
+            org.rocksdb.ColumnFamilyHandle since = handles.get(1 + JobStore.FAMILIES.indexOf("active-since"));
+            raw.delete(since, StoreKeys.timed(changeOf(7), "old-1"));
+            raw.put(active, StoreKeys.utf8("old-1"), StoreKeys.longBytes(changeOf(7)));
+            handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+        }
+        store = JobStore.open(dir, CACHE);
+        assertThat(store.oldestActiveChange()).isEqualTo(changeOf(7));
+        assertThat(store.scanSizes()).containsEntry("active", 0L).containsEntry("active-since", 1L);
+        store.putJob(job("old-1", TENANT_A, 7, JobState.Finished), null);
+        assertThat(store.oldestActiveChange()).as("its end removes the moved row").isEqualTo(-1);
     }
 
     @Test
@@ -141,7 +197,7 @@ class JobStoreTest {
         assertThat(ids(store.page(TENANT_A, null, true, 0, 1))).containsExactly("job-23");
         assertThat(store.count(TENANT_A, null)).isEqualTo(24);
         assertThat(store.count(JobState.Executing)).isEqualTo(2);
-        assertThat(store.active()).doesNotContainKey("b-0");
+        assertThat(store.oldestActiveChange()).as("b-0 gone: b-1's").isEqualTo(changeOf(101));
         assertThat(store.endedBefore(Long.MAX_VALUE, 100)).hasSize(24).doesNotContain("job-24");
         assertThat(store.offset("requests", 0)).isEqualTo(9);
         var sizes = store.scanSizes();
@@ -149,7 +205,7 @@ class JobStoreTest {
         assertThat(sizes.get("summaries")).isEqualTo(26);
         assertThat(sizes.get("by-tenant")).isEqualTo(26);
         assertThat(sizes.get("by-creation")).isEqualTo(26);
-        assertThat(sizes.get("ended") + sizes.get("active")).isEqualTo(26);
+        assertThat(sizes.get("ended") + sizes.get("active-since")).isEqualTo(26);
     }
 
     @Test
