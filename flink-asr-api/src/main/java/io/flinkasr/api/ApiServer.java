@@ -147,6 +147,9 @@ public final class ApiServer implements AutoCloseable {
         FunctionCounter.builder("flinkasr.api.store.records.read", jobs, Catalog::recordsRead)
                 .description("Records the job table read from the topics since start (a restart reads only new ones)")
                 .register(metrics);
+        Gauge.builder("flinkasr.api.store.records.behind", jobs, Catalog::behind)
+                .description("Offsets the job table has still to read before it answers (0: caught up, serving)")
+                .register(metrics);
         FunctionCounter.builder("flinkasr.api.connections.refused", clients, ClientLimits::refused)
                 .description("Connections closed because their client address held too many").register(metrics);
         FunctionCounter.builder("flinkasr.api.requests.cut.off", clients, ClientLimits::cutOff)
@@ -229,15 +232,23 @@ public final class ApiServer implements AutoCloseable {
         return http.port();
     }
 
-    /** UP (200) while the job table reads Kafka and the pipeline runs; DOWN (503) otherwise, saying which. */
+    /**
+     * UP (200) while the job table has read the topics and follows them and the pipeline runs; DOWN (503)
+     * otherwise, saying which: the job table is CATCHING_UP (with the records to go) while a new or restarted
+     * replica reads what was written before it started.
+     */
     private void health(Context ctx) {
         String pipelineState = pipeline.pipelineState();
         boolean reading = jobs.reading();
-        boolean up = reading && (pipeline == PipelineHealth.NOT_WATCHED || PipelineHealth.RUNNING.equals(pipelineState));
-        Map<String, String> body = new LinkedHashMap<>();
+        boolean caughtUp = jobs.caughtUp();
+        boolean up = reading && caughtUp && (pipeline == PipelineHealth.NOT_WATCHED || PipelineHealth.RUNNING.equals(pipelineState));
+        Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "UP" : "DOWN");
         body.put("pipeline", pipelineState);
-        body.put("jobTable", reading ? "UP" : "DOWN");
+        body.put("jobTable", !reading ? "DOWN" : caughtUp ? "UP" : "CATCHING_UP");
+        if (reading && !caughtUp) {
+            body.put("recordsToRead", jobs.behind());
+        }
         ctx.status(up ? 200 : 503).json(body);
     }
 
@@ -286,6 +297,7 @@ public final class ApiServer implements AutoCloseable {
         ctx.attribute("action", KNOWN_ACTIONS.contains(action) ? action : "other");
         AccessKey caller = access.authenticate(
                 new AccessControl.Request(ctx.method().name(), ctx.path(), query, form, headers, payload, loopback), Instant.now());
+        jobs.requireCaughtUp();
         ObjectNode body = switch (action) {
             case "SubmitASRJob" -> submit(requestId, caller, params);
             case "GetSmartHandleJob" -> get(requestId, caller, params);

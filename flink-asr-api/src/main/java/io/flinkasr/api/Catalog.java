@@ -70,6 +70,8 @@ public final class Catalog implements AutoCloseable {
     private final ScheduledExecutorService sweeper;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final AtomicLong recordsRead = new AtomicLong();
+    /** Offsets still to read up to the ends the topics had at start (-1 until the reader has looked). */
+    private final AtomicLong behind = new AtomicLong(-1);
     private volatile boolean running = true;
 
     public Catalog(Configuration config) {
@@ -259,10 +261,40 @@ public final class Catalog implements AutoCloseable {
         return caughtUp.getCount() == 0;
     }
 
+    /**
+     * Waits until caught up for as long as the reader makes progress, however long a new replica takes to read
+     * millions of records: true then; false when the reader stopped on an error or read nothing for
+     * {@code stall}. Gives {@code progress} the offsets to go every {@code every}.
+     */
+    public boolean awaitCaughtUp(Duration stall, Duration every, java.util.function.LongConsumer progress) throws InterruptedException {
+        long lastRead = recordsRead.get();
+        long lastProgress = System.nanoTime();
+        long nextReport = lastProgress + every.toNanos();
+        while (reading()) {
+            if (caughtUp.await(200, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            long now = System.nanoTime();
+            long read = recordsRead.get();
+            if (read != lastRead) {
+                lastRead = read;
+                lastProgress = now;
+            } else if (now - lastProgress > stall.toNanos()) {
+                return false;
+            }
+            if (now >= nextReport) {
+                progress.accept(behind());
+                nextReport = now + every.toNanos();
+            }
+        }
+        return caughtUp();
+    }
+
     private void read(Map<TopicPartition, Long> ends) {
         long started = System.nanoTime();
         Map<TopicPartition, Long> remaining = new HashMap<>(ends);
         remaining.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+        behind.set(behind(remaining));
         if (remaining.isEmpty()) {
             caughtUp(started);
         }
@@ -277,6 +309,7 @@ public final class Catalog implements AutoCloseable {
                 }
                 if (caughtUp.getCount() > 0) {
                     remaining.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+                    behind.set(behind(remaining));
                     if (remaining.isEmpty()) {
                         caughtUp(started);
                     }
@@ -288,6 +321,39 @@ public final class Catalog implements AutoCloseable {
             LOG.error("The job table stopped reading job states", e);
         } finally {
             consumer.close();
+        }
+    }
+
+    private long behind(Map<TopicPartition, Long> remaining) {
+        long sum = 0;
+        for (Map.Entry<TopicPartition, Long> e : remaining.entrySet()) {
+            sum += Math.max(0, e.getValue() - consumer.position(e.getKey()));
+        }
+        return sum;
+    }
+
+    /** Whether every record that existed at start has been read: until then the API answers ServiceUnavailable. */
+    public boolean caughtUp() {
+        return caughtUp.getCount() == 0;
+    }
+
+    /**
+     * Offsets still to read before {@link #caughtUp()} (records and transaction markers), 0 once caught up,
+     * -1 before the reader has looked.
+     */
+    public long behind() {
+        return caughtUp() ? 0 : behind.get();
+    }
+
+    /**
+     * Refuses a request while the table has not read every record that existed at start (a new replica, or one
+     * far behind): it would answer "does not exist" for jobs that do.
+     */
+    void requireCaughtUp() {
+        if (!caughtUp()) {
+            long n = behind();
+            throw new IceException(503, "ServiceUnavailable", "The service is still reading its job records"
+                    + (n > 0 ? String.format(java.util.Locale.ROOT, " (%,d to go)", n) : "") + "; try again shortly.");
         }
     }
 
@@ -486,9 +552,13 @@ public final class Catalog implements AutoCloseable {
 
     /**
      * How long the Created or Executing job that has gone longest without a new state (progress) has waited, in
-     * milliseconds at {@code now}; 0 when no job is waiting.
+     * milliseconds at {@code now}; 0 when no job is waiting, or while the table has not caught up (an old
+     * record read before its newer ones would look like a job that waits).
      */
     public long longestWithoutProgress(long now) {
+        if (!caughtUp()) {
+            return 0;
+        }
         long oldest = store.oldestActiveChange();
         return oldest < 0 ? 0 : Math.max(0, now - oldest);
     }

@@ -146,6 +146,7 @@ final class Dashboard {
 
     private void jobs(Context ctx) throws Exception {
         Viewer viewer = required(ctx);
+        jobs.requireCaughtUp();
         String state = ctx.queryParam("state");
         String search = ctx.queryParam("q");
         String needle = search == null ? "" : search.strip().toLowerCase(Locale.ROOT);
@@ -158,6 +159,7 @@ final class Dashboard {
 
     private void job(Context ctx) throws Exception {
         Viewer viewer = required(ctx);
+        jobs.requireCaughtUp();
         JobStatus status = jobs.find(ctx.pathParam("jobId"));
         if (status == null || !viewer.sees().test(status)) {
             throw new IceException(404, "InvalidParameter.JobId", "The specified JobId does not exist.");

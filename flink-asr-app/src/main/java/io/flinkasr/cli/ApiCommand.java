@@ -12,7 +12,9 @@ import io.flinkasr.workflow.JobTopics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +23,9 @@ import picocli.CommandLine.Option;
 /** {@code api}: the HTTP API on its own, against a Kafka cluster that a Flink cluster also reads. */
 @Command(name = "api", mixinStandardHelpOptions = true, description = "Run the HTTP API against an existing Kafka cluster.")
 public class ApiCommand implements Callable<Integer> {
-    static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(5);
+    /** The job table gives up when it reads nothing for this long before it has caught up. */
+    static final Duration CATCH_UP_STALL = Duration.ofMinutes(5);
+    static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
 
     @Mixin ConfigOptions options;
 
@@ -47,30 +51,24 @@ public class ApiCommand implements Callable<Integer> {
             throw StartProblems.explained(e, "--port");
         }
         Catalog jobs = new Catalog(config);
-        if (!jobs.awaitCaughtUp(CATCH_UP_TIMEOUT)) {
-            // an API that has not read every job would answer "does not exist" for jobs that do
-            jobs.close();
-            throw new CommandException(CommandException.UNAVAILABLE, "the job table did not read the job topics at "
-                    + config.get(AsrOptions.BOOTSTRAP_SERVERS) + " within " + CATCH_UP_TIMEOUT.toMinutes() + " minutes"
-                    + (jobs.reading() ? "" : " (it stopped on an error, see the log)"));
-        }
         PipelineHealth pipeline = config.getOptional(AsrOptions.FLINK_REST_URL)
                 .<PipelineHealth>map(FlinkRestHealth::new).orElse(PipelineHealth.NOT_WATCHED);
         ApiServer api;
         try {
+            // listening at once: /health says CATCHING_UP and requests get ServiceUnavailable until the table has
+            // read what was written before this start (an API that had not would answer "does not exist")
             api = new ApiServer(config, jobs, keys, pipeline).start(config.get(AsrOptions.API_HOST), config.get(AsrOptions.API_PORT));
         } catch (PortInUseException e) {
             jobs.close();
             throw StartProblems.explained(e, "--port");
         }
-        Callbacks callbacks = config.get(AsrOptions.CALLBACKS_ENABLED) ? Callbacks.start(config, keys, api.meters()) : null;
-        System.out.println("flink-asr API ready on port " + api.port());
+        AtomicReference<Callbacks> callbacks = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             api.close();
             try {
-                if (callbacks != null) {
-                    callbacks.close();
+                if (callbacks.get() != null) {
+                    callbacks.get().close();
                 }
                 jobs.close(); // the store's files closed: the next start resumes from its offsets
             } catch (InterruptedException e) {
@@ -78,6 +76,19 @@ public class ApiCommand implements Callable<Integer> {
             }
             stopped.countDown();
         }));
+        if (!jobs.caughtUp()) {
+            System.out.printf(Locale.ROOT, "flink-asr API listening on port %d; reading the job topics first (/health: CATCHING_UP)%n", api.port());
+        }
+        CatchUpProgress progress = new CatchUpProgress();
+        if (!jobs.awaitCaughtUp(CATCH_UP_STALL, PROGRESS_EVERY, progress::print)) {
+            throw new CommandException(CommandException.UNAVAILABLE, "the job table " + (jobs.reading()
+                    ? "read nothing from the job topics at " + config.get(AsrOptions.BOOTSTRAP_SERVERS) + " for " + CATCH_UP_STALL.toMinutes() + " minutes"
+                    : "stopped reading the job topics on an error (see the log)") + " before it had read them all");
+        }
+        if (config.get(AsrOptions.CALLBACKS_ENABLED)) {
+            callbacks.set(Callbacks.start(config, keys, api.meters()));
+        }
+        System.out.println("flink-asr API ready on port " + api.port());
         stopped.await();
         return 0;
     }

@@ -51,7 +51,7 @@ public final class LocalStack implements AutoCloseable {
     private static final String REPORTERS = "metrics.reporter.";
 
     /** How long the API's job table may take to read the job topics before the stack gives up starting. */
-    static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(2);
+    static final Duration CATCH_UP_STALL = Duration.ofMinutes(2);
 
     private final DataFolderLock lock;
     private final EmbeddedKafka kafka;
@@ -176,10 +176,12 @@ public final class LocalStack implements AutoCloseable {
                 jobConfig.set(AsrOptions.API_STORE_DIR, dataDir.resolve("api-store").toString()); // beside the topics it mirrors
             }
             jobs = new Catalog(jobConfig);
-            if (!jobs.awaitCaughtUp(CATCH_UP_TIMEOUT)) {
+            if (!jobs.awaitCaughtUp(CATCH_UP_STALL, Duration.ofSeconds(10),
+                    behind -> LOG.info("The job table is reading the job topics: {} records to go", behind))) {
                 // an API that has not read every job would answer "does not exist" for jobs that do
-                throw new IllegalStateException("the job table did not read the job topics of " + dataDir.resolve("kafka")
-                        + " within " + CATCH_UP_TIMEOUT.toMinutes() + " minutes" + (jobs.reading() ? "" : " (it stopped on an error, see the log)"));
+                throw new IllegalStateException("the job table " + (jobs.reading() ? "read nothing from the job topics of "
+                        + dataDir.resolve("kafka") + " for " + CATCH_UP_STALL.toMinutes() + " minutes"
+                        : "stopped reading the job topics on an error (see the log)") + " before it had read them all");
             }
             Configuration apiConfig = new Configuration(jobConfig);
             if (!config.contains(AsrOptions.UNSIGNED_FROM_LOOPBACK)) {

@@ -170,6 +170,59 @@ class ApiReplicasITCase {
         assertThat(recordsRead(port)).as("after SIGKILL only the records written while it was down are read").isEqualTo(3);
     }
 
+    @Test
+    void aNewReplicaListensAtOnceAndAnswersServiceUnavailableUntilItHasReadWhatWasWrittenBeforeIt() throws Exception {
+        // a topic set of its own, so the other tests' replicas do not read this backlog
+        Configuration topicNames = new Configuration();
+        topicNames.set(AsrOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        topicNames.set(AsrOptions.REQUESTS_TOPIC, "backlog-requests");
+        topicNames.set(AsrOptions.STATES_TOPIC, "backlog-states");
+        topicNames.set(AsrOptions.ASSETS_TOPIC, "backlog-assets");
+        topicNames.set(AsrOptions.CALLBACKS_TOPIC, "backlog-callbacks");
+        JobTopics.ensureExist(topicNames);
+        int backlog = 60_000; // a new replica reads them for seconds
+        List<JobStatus> finished = new ArrayList<>();
+        for (int i = 0; i < backlog; i++) {
+            JobStatus created = created(String.format("backlog-%05d", i));
+            finished.add(JobStatus.of(created.request, JobState.Finished, created.request.createTime + 1000));
+        }
+        topics.states("backlog-states", finished);
+        String last = finished.get(backlog - 1).jobId();
+
+        int port = FreePorts.one();
+        List<String> args = new ArrayList<>(List.of("api", "--bootstrap-servers", kafka.bootstrapServers(),
+                "--port", String.valueOf(port), "--users", users.toString(),
+                "-D" + AsrOptions.API_STORE_DIR.key() + "=" + tmp.resolve("backlog-store"),
+                "-D" + AsrOptions.CALLBACKS_ENABLED.key() + "=false", "-D" + AsrOptions.DASHBOARD_ENABLED.key() + "=false"));
+        for (var option : List.of(AsrOptions.REQUESTS_TOPIC, AsrOptions.STATES_TOPIC, AsrOptions.ASSETS_TOPIC, AsrOptions.CALLBACKS_TOPIC)) {
+            args.add("-D" + option.key() + "=" + topicNames.get(option));
+        }
+        JavaProcess process = JavaProcess.start("backlog", tmp.resolve("logs").resolve("backlog.log"), List.of("-Xmx256m"),
+                "io.flinkasr.cli.FlinkAsr", args, "API listening on port", Duration.ofMinutes(2));
+        processes.add(process);
+        ApiClient api = new ApiClient("http://127.0.0.1:" + port, KEY);
+
+        HttpResponse<String> health = health(port);
+        assertThat(health.statusCode()).as(health.body()).isEqualTo(503);
+        var body = Json.MAPPER.readTree(health.body());
+        assertThat(body.path("jobTable").asText()).isEqualTo("CATCHING_UP");
+        assertThat(body.path("recordsToRead").asLong()).as(health.body()).isPositive().isLessThanOrEqualTo(backlog);
+        ApiClient.Answer early = call(api, "GetSmartHandleJob", "JobId", last);
+        assertThat(early.status()).as("%s", early.body()).isEqualTo(503);
+        assertThat(early.body().path("Code").asText()).isEqualTo("ServiceUnavailable");
+        assertThat(early.body().path("Message").asText()).contains("to go");
+
+        Await.until("/health UP", Duration.ofMinutes(2), Duration.ofMillis(250), () -> health(port).statusCode() == 200);
+        assertThat(state(api, last)).isEqualTo("Finished");
+        assertThat(state(api, "backlog-00000")).isEqualTo("Finished");
+        assertThat(Files.readString(process.log())).contains(READY);
+    }
+
+    private static HttpResponse<String> health(int port) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private static boolean allAnswer(ApiClient api, Map<String, String> latest) throws Exception {
         for (Map.Entry<String, String> job : latest.entrySet()) {
             if (!state(api, job.getKey()).equals(job.getValue())) {

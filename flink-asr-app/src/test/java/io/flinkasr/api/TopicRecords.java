@@ -43,6 +43,14 @@ final class TopicRecords implements AutoCloseable {
         producer.send(new ProducerRecord<>(topic, created.jobId(), Json.bytes(next))).get();
     }
 
+    /** Writes each job's state, as many as given, at once (sent together, then flushed). */
+    void states(String topic, List<JobStatus> states) {
+        for (JobStatus s : states) {
+            producer.send(new ProducerRecord<>(topic, s.jobId(), Json.bytes(s)));
+        }
+        producer.flush();
+    }
+
     /** Each key's latest record on the topic (from the beginning to its current end); a tombstone as null. */
     Map<String, byte[]> latest(String topic) {
         Properties p = new Properties();
