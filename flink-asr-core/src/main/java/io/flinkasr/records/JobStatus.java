@@ -33,6 +33,18 @@ public class JobStatus {
         return s;
     }
 
+    /** The same job without its segments and chunks: what a list or a summary shows. */
+    public JobStatus withoutSegments() {
+        JobStatus s = of(request, state, modifiedTime);
+        s.chunksDone = chunksDone;
+        s.chunksTotal = chunksTotal;
+        s.mediaSeconds = mediaSeconds;
+        s.secondsDone = secondsDone;
+        s.errorCode = errorCode;
+        s.errorMessage = errorMessage;
+        return s;
+    }
+
     public String jobId() {
         return request.jobId;
     }

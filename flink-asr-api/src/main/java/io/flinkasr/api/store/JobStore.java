@@ -56,7 +56,7 @@ public final class JobStore implements AutoCloseable {
     private static final int MIGRATION_BATCH = 10_000;
     private static final byte[] NOTHING = new byte[0];
     /** States up to this size are their own summary. */
-    private static final int SUMMARY_AS_IS = 2048;
+    public static final int SUMMARY_AS_IS = 2048;
 
     private final Path dir;
     private final boolean temporary;
@@ -435,7 +435,16 @@ public final class JobStore implements AutoCloseable {
      * in a list (JSON, kept in the tenant's index so that a page is one range read; null: none) and the result
      * of a Finished job, which no longer changes (null: none).
      */
-    public synchronized boolean putJob(byte[] statusJson, byte[] listEntry, byte[] result, StoreOffset at) throws IOException {
+    public boolean putJob(byte[] statusJson, byte[] listEntry, byte[] result, StoreOffset at) throws IOException {
+        return putJob(statusJson, summaryOf(statusJson), listEntry, result, at);
+    }
+
+    /**
+     * As {@link #putJob(byte[], byte[], byte[], StoreOffset)}, with the state's summary made by the caller (who
+     * has the state parsed already: reading a long transcript's JSON again as a tree cost the store's build more
+     * than its writes).
+     */
+    public synchronized boolean putJob(byte[] statusJson, byte[] summary, byte[] listEntry, byte[] result, StoreOffset at) throws IOException {
         JobHead next = JobHead.parse(statusJson);
         if (next == null) {
             advance(at);
@@ -454,7 +463,7 @@ public final class JobStore implements AutoCloseable {
                 unindex(batch, current);
             }
             batch.put(jobs, id, statusJson);
-            batch.put(summaries, id, summaryOf(statusJson));
+            batch.put(summaries, id, summary);
             if (result != null) {
                 batch.put(results, id, result);
             }
