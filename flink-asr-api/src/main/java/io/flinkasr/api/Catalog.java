@@ -164,8 +164,7 @@ public final class Catalog implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(JobTopics.FETCH_BYTES));
-        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(JobTopics.FETCH_BYTES));
+        JobTopics.limitFetches(props);
         return props;
     }
 
@@ -487,8 +486,7 @@ public final class Catalog implements AutoCloseable {
     private void put(JobStatus status, byte[] statusJson, StoreOffset at) throws IOException {
         byte[] listEntry = status.request == null || status.request.jobId == null || status.state == null
                 ? null : Json.MAPPER.writeValueAsBytes(IceResponses.listEntry(status));
-        byte[] summary = statusJson.length <= JobStore.SUMMARY_AS_IS ? statusJson : Json.bytes(status.withoutSegments());
-        store.putJob(statusJson, summary, listEntry, FinishedResult.render(status), at);
+        store.putJob(statusJson, JobStore.summaryOf(statusJson, status), listEntry, FinishedResult.render(status), at);
     }
 
     /** Where the job's completion callback stands, if it has one and belongs to the user. */

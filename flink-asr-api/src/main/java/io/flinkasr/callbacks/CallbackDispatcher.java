@@ -83,8 +83,7 @@ final class CallbackDispatcher implements AutoCloseable {
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(JobTopics.FETCH_BYTES));
-        c.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(JobTopics.FETCH_BYTES));
+        JobTopics.limitFetches(c);
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());

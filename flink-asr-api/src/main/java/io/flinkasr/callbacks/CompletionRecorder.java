@@ -61,8 +61,7 @@ final class CompletionRecorder implements Runnable, AutoCloseable {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "200");
-        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(JobTopics.FETCH_BYTES));
-        c.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(JobTopics.FETCH_BYTES));
+        JobTopics.limitFetches(c);
         // a process that was killed leaves the group after this long, and a restarted one takes over
         c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
         c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");

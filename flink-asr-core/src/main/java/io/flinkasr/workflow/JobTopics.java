@@ -40,6 +40,12 @@ public final class JobTopics {
      */
     public static final int FETCH_BYTES = 240 * 1024;
 
+    /** Sets a consumer's fetch sizes to {@link #FETCH_BYTES}. */
+    public static void limitFetches(java.util.Properties consumer) {
+        consumer.put("max.partition.fetch.bytes", String.valueOf(FETCH_BYTES));
+        consumer.put("fetch.max.bytes", String.valueOf(FETCH_BYTES));
+    }
+
     private JobTopics() {}
 
     /**

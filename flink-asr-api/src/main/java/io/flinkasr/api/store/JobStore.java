@@ -2,6 +2,7 @@ package io.flinkasr.api.store;
 
 import io.flinkasr.records.JobState;
 import io.flinkasr.records.Json;
+import io.flinkasr.records.JobStatus;
 import io.flinkasr.records.MediaAsset;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ public final class JobStore implements AutoCloseable {
     private static final int MIGRATION_BATCH = 10_000;
     private static final byte[] NOTHING = new byte[0];
     /** States up to this size are their own summary. */
-    public static final int SUMMARY_AS_IS = 2048;
+    private static final int SUMMARY_AS_IS = 2048;
 
     private final Path dir;
     private final boolean temporary;
@@ -523,6 +524,11 @@ public final class JobStore implements AutoCloseable {
         if (change != null) {
             counts.apply(change);
         }
+    }
+
+    /** As {@link #summaryOf(byte[])}, from the state already parsed (a long transcript's JSON is not read again). */
+    public static byte[] summaryOf(byte[] statusJson, JobStatus parsed) {
+        return statusJson.length <= SUMMARY_AS_IS ? statusJson : Json.bytes(parsed.withoutSegments());
     }
 
     /** The state without its segments and chunks (a list's row); small states as they are. */
