@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Catalog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
+    /** A start this many records behind reads them into the store in bulk ({@link JobStore#bulkLoading}). */
+    static final long BULK_FROM_RECORDS = 20_000;
     /** The dashboard shows at most this many of the newest jobs (of every tenant), not the whole store. */
     static final int DASHBOARD_WINDOW = 2000;
 
@@ -70,6 +72,12 @@ public final class Catalog implements AutoCloseable {
     private final ScheduledExecutorService sweeper;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final AtomicLong recordsRead = new AtomicLong();
+    /** Parses and renders the records of a poll side by side; the reader writes them in order. */
+    private final java.util.concurrent.ExecutorService preparing = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "job-table-prepare");
+        t.setDaemon(true);
+        return t;
+    });
     /** Offsets still to read up to the ends the topics had at start (-1 until the reader has looked). */
     private final AtomicLong behind = new AtomicLong(-1);
     private volatile boolean running = true;
@@ -295,15 +303,18 @@ public final class Catalog implements AutoCloseable {
         Map<TopicPartition, Long> remaining = new HashMap<>(ends);
         remaining.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
         behind.set(behind(remaining));
-        if (remaining.isEmpty()) {
-            caughtUp(started);
-        }
         try {
+            if (remaining.isEmpty()) {
+                caughtUp(started);
+            } else if (behind.get() >= BULK_FROM_RECORDS) {
+                LOG.info("Reading {} records into the job store in bulk (store {})", behind.get(), store.dir());
+                store.bulkLoading(true);
+            }
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    apply(record);
-                    recordsRead.incrementAndGet();
-                }
+                List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                apply(records);
+                recordsRead.addAndGet(records.size());
                 for (TopicPartition p : consumer.assignment()) {
                     barrier.reached(p, consumer.position(p));
                 }
@@ -357,51 +368,81 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
-    private void caughtUp(long started) {
+    private void caughtUp(long started) throws IOException {
+        store.bulkLoading(false);
         LOG.info("The job table caught up in {} ms, {} records read (store {})", (System.nanoTime() - started) / 1_000_000,
                 recordsRead.get(), store.dir());
         caughtUp.countDown();
     }
 
-    private void apply(ConsumerRecord<String, byte[]> record) throws IOException {
+    /** What a record changes in the store, worked out (parsed, rendered) apart from writing it. */
+    @FunctionalInterface
+    private interface Change {
+        void write() throws IOException;
+    }
+
+    /** Applies a poll's records in their order; records of a poll are parsed and rendered side by side. */
+    private void apply(List<ConsumerRecord<String, byte[]>> records) throws IOException {
+        if (records.size() < 2) {
+            for (ConsumerRecord<String, byte[]> record : records) {
+                prepare(record).write();
+            }
+            return;
+        }
+        List<java.util.concurrent.Future<Change>> changes = new ArrayList<>(records.size());
+        for (ConsumerRecord<String, byte[]> record : records) {
+            changes.add(preparing.submit(() -> prepare(record)));
+        }
+        for (java.util.concurrent.Future<Change> change : changes) {
+            try {
+                change.get().write();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("Interrupted while reading the topics", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IOException(e.getCause());
+            }
+        }
+    }
+
+    private Change prepare(ConsumerRecord<String, byte[]> record) {
         StoreOffset at = new StoreOffset(record.topic(), record.partition(), record.offset() + 1);
         String topic = record.topic();
         if (record.value() == null) {
             if (record.key() == null) {
-                store.advance(at);
+                return () -> store.advance(at);
             } else if (topic.equals(requestsTopic) || topic.equals(statesTopic)) {
-                store.deleteJob(record.key(), at);
+                return () -> store.deleteJob(record.key(), at);
             } else if (topic.equals(callbacksTopic)) {
-                store.deleteCallback(record.key(), at);
+                return () -> store.deleteCallback(record.key(), at);
             } else {
-                store.deleteAsset(record.key(), at);
+                return () -> store.deleteAsset(record.key(), at);
             }
-            return;
         }
         try {
             if (topic.equals(requestsTopic)) {
                 JobRequest request = Json.read(record.value(), JobRequest.class);
                 if (request.jobId == null) {
-                    store.advance(at);
-                } else {
-                    JobStatus created = JobStatus.of(request, JobState.Created, request.createTime);
-                    put(created, Json.bytes(created), at);
+                    return () -> store.advance(at);
                 }
+                JobStatus created = JobStatus.of(request, JobState.Created, request.createTime);
+                return prepare(created, Json.bytes(created), at);
             } else if (topic.equals(callbacksTopic)) {
                 Callback callback = Json.read(record.value(), Callback.class);
-                if (callback.jobId == null) {
-                    store.advance(at);
-                } else {
-                    store.putCallback(callback.jobId, record.value(), at);
-                }
+                return callback.jobId == null ? () -> store.advance(at) : () -> store.putCallback(callback.jobId, record.value(), at);
             } else if (topic.equals(assetsTopic)) {
-                store.putAsset(record.value(), at);
+                return () -> store.putAsset(record.value(), at);
             } else {
-                put(Json.read(record.value(), JobStatus.class), record.value(), at);
+                return prepare(Json.read(record.value(), JobStatus.class), record.value(), at);
             }
-        } catch (RuntimeException | com.fasterxml.jackson.core.JacksonException e) {
-            LOG.warn("Skipping an unreadable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
-            store.advance(at);
+        } catch (RuntimeException | IOException e) {
+            return () -> {
+                LOG.warn("Skipping an unreadable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
+                store.advance(at);
+            };
         }
     }
 
@@ -484,9 +525,20 @@ public final class Catalog implements AutoCloseable {
 
     /** Stores a job's state with what the API renders of it once: its row in a list and a Finished job's result. */
     private void put(JobStatus status, byte[] statusJson, StoreOffset at) throws IOException {
+        prepare(status, statusJson, at).write();
+    }
+
+    /** A job's state with what the API renders of it once, ready to store: its head, its row in a list and a Finished job's result. */
+    private Change prepare(JobStatus status, byte[] statusJson, StoreOffset at) throws IOException {
+        JobHead head = JobHead.parse(statusJson);
+        if (head == null) {
+            return () -> store.advance(at);
+        }
         byte[] listEntry = status.request == null || status.request.jobId == null || status.state == null
                 ? null : Json.MAPPER.writeValueAsBytes(IceResponses.listEntry(status));
-        store.putJob(statusJson, JobStore.summaryOf(statusJson, status), listEntry, FinishedResult.render(status), at);
+        byte[] summary = JobStore.summaryOf(statusJson, status);
+        byte[] result = FinishedResult.render(status);
+        return () -> store.putJob(head, statusJson, summary, listEntry, result, at);
     }
 
     /** Where the job's completion callback stands, if it has one and belongs to the user. */
@@ -597,6 +649,7 @@ public final class Catalog implements AutoCloseable {
         sweeper.shutdownNow();
         consumer.wakeup();
         reader.join(10_000);
+        preparing.shutdownNow();
         barrier.close();
         producer.close();
         sweeper.awaitTermination(10, TimeUnit.SECONDS);

@@ -40,7 +40,7 @@ public final class FinishedResult {
             return null;
         }
         try {
-            byte[] literal = Json.MAPPER.writeValueAsBytes(IceResponses.aiResult(status.segments, status.request.wordLevel));
+            byte[] text = escaped(IceResponses.aiResultBytes(status.segments, status.request.wordLevel));
             ByteArrayOutputStream chunks = new ByteArrayOutputStream();
             try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(chunks)) {
                 out.writeStartArray();
@@ -55,11 +55,33 @@ public final class FinishedResult {
                 out.writeEndArray();
             }
             byte[] chunkBytes = chunks.toByteArray();
-            int text = literal.length - 2; // the escaped text, without its quotes
-            return ByteBuffer.allocate(4 + text + chunkBytes.length).putInt(text).put(literal, 1, text).put(chunkBytes).array();
+            return ByteBuffer.allocate(4 + text.length + chunkBytes.length).putInt(text.length).put(text).put(chunkBytes).array();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * JSON text (as Jackson writes it: UTF-8, its control characters already escaped) as the contents of a JSON
+     * string: each quote and backslash escaped, all else as it is. The same bytes as writing the text as a String
+     * value, without making it a String first.
+     */
+    static byte[] escaped(byte[] json) {
+        int extra = 0;
+        for (byte b : json) {
+            if (b == '"' || b == '\\') {
+                extra++;
+            }
+        }
+        byte[] out = new byte[json.length + extra];
+        int o = 0;
+        for (byte b : json) {
+            if (b == '"' || b == '\\') {
+                out[o++] = '\\';
+            }
+            out[o++] = b;
+        }
+        return out;
     }
 
     /** A stored result as written by {@link #render}. */

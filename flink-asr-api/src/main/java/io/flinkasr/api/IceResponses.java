@@ -23,12 +23,17 @@ public final class IceResponses {
 
     /** The AiResult string: a JSON array of {content, from, to}, and each segment's words when asked for. */
     public static String aiResult(Segment[] segments, boolean withWords) {
+        return new String(aiResultBytes(segments, withWords), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** As {@link #aiResult}, its UTF-8 bytes. */
+    static byte[] aiResultBytes(Segment[] segments, boolean withWords) {
         Segment[] shown = segments == null ? new Segment[0] : segments;
         if (!withWords) {
             shown = java.util.Arrays.stream(shown).map(s -> new Segment(s.content, s.from, s.to, null)).toArray(Segment[]::new);
         }
         try {
-            return Json.MAPPER.writeValueAsString(shown);
+            return Json.MAPPER.writeValueAsBytes(shown);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -45,6 +45,14 @@ class FinishedResultTest {
     }
 
     @Test
+    void aTranscriptIsEscapedByteForByteAsJacksonEscapesItsText() throws Exception {
+        Segment tricky = new Segment("say \"hi\" \\ back\\slash\nnew line\ttab \u0001 Grüße 你好 \uD83C\uDFA4 </script> \u2028", 0.1, 2.0000000000000004, null);
+        byte[] json = Json.MAPPER.writeValueAsBytes(new Segment[] {tricky, tricky});
+        byte[] asJacksonWould = Json.MAPPER.writeValueAsBytes(new String(json, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(FinishedResult.escaped(json)).isEqualTo(java.util.Arrays.copyOfRange(asJacksonWould, 1, asJacksonWould.length - 1));
+    }
+
+    @Test
     void onlyAFinishedJobHasOne() {
         JobStatus executing = finished(false);
         executing.state = JobState.Executing;

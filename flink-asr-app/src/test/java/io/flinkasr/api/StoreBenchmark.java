@@ -53,7 +53,10 @@ import org.junit.jupiter.api.Test;
  * signed GetSmartHandleJob at 64 connections (every answer checked against the job's latest state),
  * ListSmartJobs 100 per page at random pages, and the counts of every tenant by state against what was
  * written. Prints each target MET or NOT MET and writes target/bench/store-benchmark.md; deletes its broker
- * and store at the end. Asserts only that every answer was right, never anything about time.
+ * and store at the end, unless given a folder to keep them in ({@code -Dflinkasr.bench.dir=DIR}): a later run with the
+ * same folder and job count skips writing the jobs and, unless {@code -Dflinkasr.bench.rebuild=true}, building the
+ * store (a million jobs take over an hour to build on two cores; the loads a few minutes). Asserts only that every
+ * answer was right, never anything about time.
  */
 class StoreBenchmark {
     private static final long FIRST_TENANT = 1000000000000000L;
@@ -97,15 +100,35 @@ class StoreBenchmark {
 
     @Test
     void benchmark() throws Exception {
-        Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "store-bench");
+        String kept = System.getProperty("flinkasr.bench.dir", "").strip();
+        Path dir = kept.isEmpty() ? Files.createTempDirectory(Files.createDirectories(Path.of("target")), "store-bench")
+                : Files.createDirectories(Path.of(kept));
+        Path generated = dir.resolve("generated-jobs");
+        if (!kept.isEmpty() && Files.exists(generated) && Integer.parseInt(Files.readString(generated).strip()) != jobs) {
+            throw new IllegalStateException(dir + " holds " + Files.readString(generated).strip() + " jobs, not " + jobs + ": use another folder");
+        }
         JavaProcess api = null;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
             Configuration config = new Configuration();
             config.set(AsrOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-            JobTopics.ensureExist(config);
-            long t0 = System.nanoTime();
-            long bytes = generate(kafka.bootstrapServers());
-            figure("jobs on the topics", String.format(Locale.ROOT, "%,d (%,d MB of JSON, written in %.0f s)", jobs, bytes >> 20, secondsSince(t0)));
+            if (Files.exists(generated)) {
+                figure("jobs on the topics", String.format(Locale.ROOT, "%,d (written by an earlier run into %s)", jobs, dir));
+            } else {
+                JobTopics.ensureExist(config);
+                long t0 = System.nanoTime();
+                long bytes = generate(kafka.bootstrapServers());
+                figure("jobs on the topics", String.format(Locale.ROOT, "%,d (%,d MB of JSON, written in %.0f s)", jobs, bytes >> 20, secondsSince(t0)));
+                if (!kept.isEmpty()) {
+                    Files.writeString(generated, String.valueOf(jobs));
+                }
+            }
+            boolean storeKept = Files.exists(dir.resolve("api-store").resolve("CURRENT"));
+            if (storeKept && Boolean.getBoolean("flinkasr.bench.rebuild")) {
+                try (var files = Files.walk(dir.resolve("api-store"))) {
+                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+                storeKept = false;
+            }
 
             Path users = dir.resolve("users.json");
             List<AccessKey> keys = new ArrayList<>();
@@ -117,7 +140,7 @@ class StoreBenchmark {
             long b0 = System.nanoTime();
             // the API as the compose file and the image run it: a 256 MB heap (the store is outside it), glibc with two arenas
             List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-Xms32m", "-XX:MaxNewSize=64m", "-XX:+UseSerialGC",
-                    "-Djdk.nio.maxCachedBufferSize=262144"));
+                    "-Djdk.nio.maxCachedBufferSize=262144", "-XX:TrimNativeHeapInterval=10000"));
             String extraJvm = System.getProperty("flinkasr.bench.api-jvm", "").strip(); // e.g. -XX:NativeMemoryTracking=summary
             if (!extraJvm.isEmpty()) {
                 jvm.addAll(List.of(extraJvm.split("\\s+")));
@@ -132,7 +155,8 @@ class StoreBenchmark {
                             "-D" + AsrOptions.API_MAX_CONNECTIONS_PER_ADDRESS.key() + "=1000"),
                     READY, Duration.ofHours(3));
             double build = secondsSince(b0);
-            figure("store built from scratch (new replica)", String.format(Locale.ROOT, "%.1f s (%,.0f jobs/s)", build, jobs / build));
+            figure("store built from scratch (new replica)", storeKept ? "not measured: the store of an earlier run was kept (-Dflinkasr.bench.rebuild=true builds it again)"
+                    : String.format(Locale.ROOT, "%.1f s (%,.0f jobs/s)", build, jobs / build));
             figure("store on disk", String.format(Locale.ROOT, "%,d MB", sizeOf(dir.resolve("api-store")) >> 20));
 
             // a client per tenant: a job answers its own tenant only
@@ -230,8 +254,10 @@ class StoreBenchmark {
                 Path out = Files.createDirectories(Path.of(System.getProperty("flinkasr.bench.out", "target/bench")));
                 Files.copy(log, out.resolve("store-benchmark-api.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            if (kept.isEmpty()) {
+                try (var files = Files.walk(dir)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
             }
         }
     }

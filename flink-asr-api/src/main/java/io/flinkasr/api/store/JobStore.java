@@ -20,6 +20,9 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.MutableColumnFamilyOptions;
+import org.rocksdb.MutableDBOptions;
 import org.rocksdb.IndexType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
@@ -28,7 +31,6 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -59,11 +61,17 @@ public final class JobStore implements AutoCloseable {
     private static final byte[] NOTHING = new byte[0];
     /** States up to this size are their own summary. */
     private static final int SUMMARY_AS_IS = 2048;
+    /**
+     * Write-ahead log, in all, after which the oldest memtables are flushed: what bounds the memtables while
+     * serving (a few writes a second) and, larger, while building ({@link #bulkLoading}).
+     */
+    private static final long WAL_SERVING = 32L << 20, WAL_BULK = 1L << 30;
+    /** Memtable of the families of large values ({@code jobs}, {@code results}), and of the others. */
+    private static final long LARGE_BUFFER_SERVING = 16L << 20, LARGE_BUFFER_BULK = 32L << 20, SMALL_BUFFER = 4L << 20;
 
     private final Path dir;
     private final boolean temporary;
     private final LRUCache cache;
-    private final WriteBufferManager writeBuffers;
     private final DBOptions dbOptions;
     private final List<ColumnFamilyOptions> familyOptions = new ArrayList<>();
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
@@ -81,6 +89,7 @@ public final class JobStore implements AutoCloseable {
     /** Reads hold it shared, close exclusively: no read reaches a closed RocksDB (which would crash the JVM). */
     private final java.util.concurrent.locks.ReentrantReadWriteLock open = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private boolean closed;
+    private boolean bulk;
 
     static {
         RocksDB.loadLibrary();
@@ -91,10 +100,12 @@ public final class JobStore implements AutoCloseable {
         this.temporary = temporary;
         Files.createDirectories(dir);
         this.cache = new LRUCache(cacheBytes);
-        this.writeBuffers = new WriteBufferManager(cacheBytes / 2, cache);
+        // no write buffer manager: it flushed the oldest memtable whenever all of them together passed its size,
+        // and the oldest was nearly always a family of small rows (heads, indexes), so a store's build made tens
+        // of thousands of level-0 files of a few hundred rows each and spent its time compacting them; the
+        // memtables are bounded by the write-ahead log's size instead (and by each family's write buffer)
         this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-                .setWriteBufferManager(writeBuffers).setMaxBackgroundJobs(2).setKeepLogFileNum(2)
-                .setMaxTotalWalSize(64L << 20);
+                .setMaxBackgroundJobs(2).setKeepLogFileNum(2).setMaxTotalWalSize(WAL_SERVING);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, options(false)));
         for (String family : FAMILIES) {
@@ -150,7 +161,7 @@ public final class JobStore implements AutoCloseable {
         ColumnFamilyOptions options = new ColumnFamilyOptions().setTableFormatConfig(table)
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
-                .setWriteBufferSize(largeValues ? 16L << 20 : 4L << 20).setMaxWriteBufferNumber(2);
+                .setWriteBufferSize(largeValues ? LARGE_BUFFER_SERVING : SMALL_BUFFER).setMaxWriteBufferNumber(2);
         if (largeValues) {
             // transcripts go to blob files: compactions move small references, not hundreds of KB
             options.setEnableBlobFiles(true).setMinBlobSize(4096).setBlobCompressionType(CompressionType.LZ4_COMPRESSION)
@@ -194,6 +205,35 @@ public final class JobStore implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /**
+     * Tunes the store for reading a large backlog (a new replica, or one far behind) or back for serving. While
+     * bulk loading, the write-ahead log may grow to {@value #WAL_BULK} bytes before the oldest memtables are
+     * flushed, so each family's level-0 files hold thousands of rows rather than hundreds; the large families'
+     * memtables are larger; and blob garbage collection,
+     * which relocates the oldest transcripts at every compaction that meets them, waits (a store being built
+     * has no garbage). Back to serving, every memtable is flushed (the log is short again at once).
+     */
+    public synchronized void bulkLoading(boolean on) throws IOException {
+        if (closed || on == bulk) {
+            return;
+        }
+        try {
+            if (!on) {
+                try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+                    db.flush(flush, handles);
+                }
+            }
+            db.setDBOptions(MutableDBOptions.builder().setMaxTotalWalSize(on ? WAL_BULK : WAL_SERVING).build());
+            for (ColumnFamilyHandle large : List.of(jobs, results)) {
+                db.setOptions(large, MutableColumnFamilyOptions.builder()
+                        .setWriteBufferSize(on ? LARGE_BUFFER_BULK : LARGE_BUFFER_SERVING).setEnableBlobGarbageCollection(!on).build());
+            }
+            bulk = on;
+        } catch (RocksDBException e) {
+            throw new IOException("Could not tune the job store for " + (on ? "bulk loading" : "serving") + ": " + e.getMessage(), e);
+        }
     }
 
     // ---- reading
@@ -285,7 +325,8 @@ public final class JobStore implements AutoCloseable {
      */
     public List<Row> rows(long userId, JobState state, boolean newestFirst, long skip, int limit) {
         List<byte[][]> scanned = scan(userId, state, newestFirst, skip, limit);
-        List<byte[]> entries = valuesOf(listEntries, scanned.stream().map(r -> r[1]).toList(), true);
+        List<byte[]> entries = state == null ? entriesOf(userId, scanned, newestFirst)
+                : valuesOf(listEntries, scanned.stream().map(r -> r[1]).toList(), true);
         List<byte[]> missing = new ArrayList<>();
         for (int i = 0; i < scanned.size(); i++) {
             if (entries.get(i) == null) {
@@ -305,6 +346,45 @@ public final class JobStore implements AutoCloseable {
             }
         }
         return rows;
+    }
+
+    /**
+     * The list entries of a page of every state, in its order, read with one iterator from its first row on (a
+     * page's entries lie side by side): one seek and a step per row, where looking each up cost a hundred
+     * filter, index and block lookups. A row without an entry (a job stored by an older version, or changed
+     * between the two reads) is null.
+     */
+    private List<byte[]> entriesOf(long userId, List<byte[][]> scanned, boolean newestFirst) {
+        List<byte[]> entries = new ArrayList<>(java.util.Collections.nCopies(scanned.size(), (byte[]) null));
+        if (scanned.isEmpty()) {
+            return entries;
+        }
+        lockOpen();
+        try (Slice lower = new Slice(StoreKeys.tenant(userId)); Slice upper = new Slice(StoreKeys.tenantEnd(userId));
+                ReadOptions read = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+                RocksIterator it = db.newIterator(listEntries, read)) {
+            byte[] first = scanned.get(0)[1];
+            if (newestFirst) {
+                it.seekForPrev(first);
+            } else {
+                it.seek(first);
+            }
+            int row = 0;
+            while (it.isValid() && row < scanned.size()) {
+                int order = Arrays.compareUnsigned(it.key(), scanned.get(row)[1]) * (newestFirst ? -1 : 1);
+                if (order == 0) {
+                    entries.set(row++, it.value());
+                    step(it, newestFirst);
+                } else if (order < 0) { // an entry of a job not on the page
+                    step(it, newestFirst);
+                } else { // the row has no entry
+                    row++;
+                }
+            }
+            return entries;
+        } finally {
+            open.readLock().unlock();
+        }
     }
 
     /** JobId and tenant index key of each job of the page. */
@@ -451,12 +531,18 @@ public final class JobStore implements AutoCloseable {
      * has the state parsed already: reading a long transcript's JSON again as a tree cost the store's build more
      * than its writes).
      */
-    public synchronized boolean putJob(byte[] statusJson, byte[] summary, byte[] listEntry, byte[] result, StoreOffset at) throws IOException {
+    public boolean putJob(byte[] statusJson, byte[] summary, byte[] listEntry, byte[] result, StoreOffset at) throws IOException {
         JobHead next = JobHead.parse(statusJson);
         if (next == null) {
             advance(at);
             return false;
         }
+        return putJob(next, statusJson, summary, listEntry, result, at);
+    }
+
+    /** As {@link #putJob(byte[], byte[], byte[], byte[], StoreOffset)}, with the state's head read by the caller. */
+    public synchronized boolean putJob(JobHead next, byte[] statusJson, byte[] summary, byte[] listEntry, byte[] result, StoreOffset at)
+            throws IOException {
         JobHead current = head(next.jobId());
         if (current != null && !current.state().mayMoveTo(next.state())) {
             advance(at);
@@ -680,7 +766,6 @@ public final class JobStore implements AutoCloseable {
         writeOptions.close();
         dbOptions.close();
         familyOptions.forEach(ColumnFamilyOptions::close);
-        writeBuffers.close();
         cache.close();
         if (temporary) {
             try (var files = Files.walk(dir)) {

@@ -81,6 +81,31 @@ class JobStoreTest {
     }
 
     @Test
+    void rowsGiveEachJobsStoredEntryInPageOrderAndASummaryWhereAnOlderVersionStoredNone() throws Exception {
+        for (int i = 0; i < 12; i++) {
+            byte[] json = job(String.format("job-%02d", i), TENANT_A, i, JobState.Finished);
+            // every third job as an older version stored it: no list entry
+            store.putJob(json, i % 3 == 0 ? null : ("entry-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8), null, null);
+        }
+        store.putJob(job("b-0", TENANT_B, 5, JobState.Finished), "entry-b".getBytes(java.nio.charset.StandardCharsets.UTF_8), null, null);
+        for (boolean newestFirst : new boolean[] {true, false}) {
+            for (int skip = 0; skip < 12; skip++) {
+                List<JobStore.Row> rows = store.rows(TENANT_A, null, newestFirst, skip, 5);
+                List<String> expected = new java.util.ArrayList<>();
+                for (int n = skip; n < Math.min(12, skip + 5); n++) {
+                    int i = newestFirst ? 11 - n : n;
+                    expected.add(i % 3 == 0 ? "summary of job-" + String.format("%02d", i) : "entry-" + i);
+                }
+                assertThat(rows.stream().map(r -> r.listEntry() != null ? new String(r.listEntry(), java.nio.charset.StandardCharsets.UTF_8)
+                        : "summary of " + StoredJobs.jobIdOf(r.summary())).toList()).as("newest first %s, skip %d", newestFirst, skip)
+                        .containsExactlyElementsOf(expected);
+            }
+        }
+        assertThat(store.rows(TENANT_A, JobState.Finished, true, 0, 2)).extracting(r -> r.listEntry() == null ? null : new String(r.listEntry(),
+                java.nio.charset.StandardCharsets.UTF_8)).containsExactly("entry-11", "entry-10");
+    }
+
+    @Test
     void aStateFilterSkipsOnlyJobsInThatState() throws Exception {
         twentyFiveAndThree();
         assertThat(ids(store.page(TENANT_A, JobState.Failed, true, 0, 2))).containsExactly("job-20", "job-15");
