@@ -71,6 +71,8 @@ class StoreBenchmark {
     private final int warmUp = Integer.getInteger("flinkasr.bench.warm-up-seconds", 10);
     /** Whether the load asks for gzip'd answers, as the official SDK does (OkHttp); the client then unzips each. */
     private final boolean gzip = Boolean.getBoolean("flinkasr.bench.gzip");
+    /** The loads to run, {@code get} and {@code list} (one alone: to profile it with {@code api-jvm}'s agent). */
+    private final java.util.Set<String> loads = java.util.Set.of(System.getProperty("flinkasr.bench.loads", "get,list").split(","));
     private final long start = System.currentTimeMillis() - 20 * DAY;
     private final Map<String, String> figures = new LinkedHashMap<>();
     private final List<String[]> targets = new ArrayList<>();
@@ -163,36 +165,40 @@ class StoreBenchmark {
             List<ApiClient> clients = keys.stream().map(k -> new ApiClient("http://127.0.0.1:" + port, k)).toList();
             long[] wrong = new long[1];
             Map<String, Long> wrongKinds = new java.util.concurrent.ConcurrentSkipListMap<>();
-            LatencyStats gets = load(CONNECTIONS, port, connection -> {
-                int i = ThreadLocalRandom.current().nextInt(jobs);
-                KeepAliveConnection.Answer a = connection.send(clients.get(i % TENANTS), "GetSmartHandleJob", Map.of("JobId", jobId(i)));
-                if (a.status() != 200 || !a.field("State").equals(state(i).name())) {
-                    synchronized (wrong) {
-                        wrong[0]++;
+            if (loads.contains("get")) {
+                LatencyStats gets = load(CONNECTIONS, port, connection -> {
+                    int i = ThreadLocalRandom.current().nextInt(jobs);
+                    KeepAliveConnection.Answer a = connection.send(clients.get(i % TENANTS), "GetSmartHandleJob", Map.of("JobId", jobId(i)));
+                    if (a.status() != 200 || !a.field("State").equals(state(i).name())) {
+                        synchronized (wrong) {
+                            wrong[0]++;
+                        }
+                        wrongKinds.merge(a.status() + " " + (a.status() == 200 ? a.field("State") : a.field("Code")), 1L, Long::sum);
                     }
-                    wrongKinds.merge(a.status() + " " + (a.status() == 200 ? a.field("State") : a.field("Code")), 1L, Long::sum);
-                }
-            }, "GetSmartHandleJob");
-            double rss = ResidentMemory.mebibytes(api.pid());
-            target("API resident memory (VmRSS) after the load", String.format(Locale.ROOT, "%.0f MB", rss), "<= 512 MB", rss <= 512);
-            target("GetSmartHandleJob, 64 connections, signed", String.format(Locale.ROOT, "%,.0f requests/s, p99 %.1f ms (p50 %.1f ms, %,d requests)",
-                    gets.runs() / (double) seconds, 1000 * p99(gets), 1000 * gets.p50(), gets.runs()), ">= 10,000/s, p99 < 50 ms",
-                    gets.runs() / (double) seconds >= 10_000 && p99(gets) < 0.05);
-            figure("GetSmartHandleJob answers not the job's latest state", wrong[0] + (wrongKinds.isEmpty() ? "" : " " + wrongKinds));
+                }, "GetSmartHandleJob");
+                target("GetSmartHandleJob, 64 connections, signed", String.format(Locale.ROOT, "%,.0f requests/s, p99 %.1f ms (p50 %.1f ms, %,d requests)",
+                        gets.runs() / (double) seconds, 1000 * p99(gets), 1000 * gets.p50(), gets.runs()), ">= 10,000/s, p99 < 50 ms",
+                        gets.runs() / (double) seconds >= 10_000 && p99(gets) < 0.05);
+                figure("GetSmartHandleJob answers not the job's latest state", wrong[0] + (wrongKinds.isEmpty() ? "" : " " + wrongKinds));
+            }
 
-            LatencyStats lists = load(CONNECTIONS, port, connection -> {
-                int pages = Math.max(1, jobs / TENANTS / 100); // each tenant holds a hundredth of the jobs
-                KeepAliveConnection.Answer a = connection.send(clients.get(ThreadLocalRandom.current().nextInt(TENANTS)), "ListSmartJobs",
-                        Map.of("PageSize", "100", "PageNo", String.valueOf(1 + ThreadLocalRandom.current().nextInt(pages))));
-                if (a.status() != 200 || a.field("JobId").isEmpty()) {
-                    synchronized (wrong) {
-                        wrong[0]++;
+            if (loads.contains("list")) {
+                LatencyStats lists = load(CONNECTIONS, port, connection -> {
+                    int pages = Math.max(1, jobs / TENANTS / 100); // each tenant holds a hundredth of the jobs
+                    KeepAliveConnection.Answer a = connection.send(clients.get(ThreadLocalRandom.current().nextInt(TENANTS)), "ListSmartJobs",
+                            Map.of("PageSize", "100", "PageNo", String.valueOf(1 + ThreadLocalRandom.current().nextInt(pages))));
+                    if (a.status() != 200 || a.field("JobId").isEmpty()) {
+                        synchronized (wrong) {
+                            wrong[0]++;
+                        }
+                        wrongKinds.merge("ListSmartJobs " + a.status() + " " + a.field("Code"), 1L, Long::sum);
                     }
-                    wrongKinds.merge("ListSmartJobs " + a.status() + " " + a.field("Code"), 1L, Long::sum);
-                }
-            }, "ListSmartJobs");
-            target("ListSmartJobs, 100 per page, random pages", String.format(Locale.ROOT, "p99 %.1f ms (p50 %.1f ms, %,.0f pages/s)",
-                    1000 * p99(lists), 1000 * lists.p50(), lists.runs() / (double) seconds), "p99 < 50 ms", p99(lists) < 0.05);
+                }, "ListSmartJobs");
+                target("ListSmartJobs, 100 per page, random pages", String.format(Locale.ROOT, "p99 %.1f ms (p50 %.1f ms, %,.0f pages/s)",
+                        1000 * p99(lists), 1000 * lists.p50(), lists.runs() / (double) seconds), "p99 < 50 ms", p99(lists) < 0.05);
+            }
+            double rss = ResidentMemory.mebibytes(api.pid());
+            target("API resident memory (VmRSS) after the loads", String.format(Locale.ROOT, "%.0f MB", rss), "<= 512 MB", rss <= 512);
             figure("answers not as expected after both loads (HTTP status, State or Code)", wrong[0] + " " + wrongKinds);
 
             int ownJobs = 0;

@@ -40,8 +40,9 @@ import org.rocksdb.WriteOptions;
  * agree and reading resumes where it stopped. Transcripts stay on disk: the heap holds a job only while
  * a request is answered.
  *
- * <p>Column families: {@code jobs} (JobId to the JobStatus JSON, large values in blob files), {@code summaries}
- * (the same without segments and chunks: what a list shows), {@code results} (a Finished job's result as
+ * <p>Column families: {@code jobs} (JobId to the JobStatus JSON of a state larger than its summary, large values in
+ * blob files), {@code summaries} (the state without segments and chunks: what a list shows; a small state is its own
+ * summary, kept there only), {@code results} (a Finished job's result as
  * its answer shows it, rendered once by the caller, large values in blob files), {@code heads}
  * (JobId to {@link JobHead}), {@code by-tenant} (userId, createTime, JobId to the state: ListSmartJobs),
  * {@code list-entries} (the same keys to the job's rendered list entry: a page's rows lie side by side; the
@@ -245,7 +246,9 @@ public final class JobStore implements AutoCloseable {
 
     /** The job's JobStatus JSON, or null. */
     public byte[] job(String jobId) {
-        return get(jobs, StoreKeys.utf8(jobId));
+        byte[] id = StoreKeys.utf8(jobId);
+        byte[] whole = get(jobs, id);
+        return whole != null ? whole : get(summaries, id); // a small state is its own summary, kept once
     }
 
     /** The job's JobStatus JSON without segments and chunks (small states as they are), or null. */
@@ -430,7 +433,19 @@ public final class JobStore implements AutoCloseable {
             for (it.seekToLast(); it.isValid() && ids.size() < limit; it.prev()) {
                 ids.add(StoreKeys.utf8(StoreKeys.idAfterTime(it.key())));
             }
-            return valuesOf(asSummaries ? summaries : jobs, ids);
+            if (asSummaries) {
+                return valuesOf(summaries, ids);
+            }
+            List<byte[]> whole = valuesOf(jobs, ids, true);
+            List<byte[]> small = valuesOf(summaries, ids, true); // a small state is its own summary, kept once
+            List<byte[]> found = new ArrayList<>(ids.size());
+            for (int i = 0; i < ids.size(); i++) {
+                byte[] json = whole.get(i) != null ? whole.get(i) : small.get(i);
+                if (json != null) {
+                    found.add(json);
+                }
+            }
+            return found;
         } finally {
             open.readLock().unlock();
         }
@@ -555,7 +570,14 @@ public final class JobStore implements AutoCloseable {
             if (current != null) {
                 unindex(batch, current);
             }
-            batch.put(jobs, id, statusJson);
+            if (summary == statusJson || Arrays.equals(summary, statusJson)) {
+                // a small state is its own summary: kept once (a build wrote and compacted it twice)
+                if (current != null) {
+                    batch.delete(jobs, id); // an earlier, larger state of the job
+                }
+            } else {
+                batch.put(jobs, id, statusJson);
+            }
             batch.put(summaries, id, summary);
             if (result != null) {
                 batch.put(results, id, result);

@@ -106,6 +106,22 @@ class JobStoreTest {
     }
 
     @Test
+    void aSmallStateIsKeptOnceAndReplacesALargerOneBeforeIt() throws Exception {
+        JobStatus executing = Json.read(job("j", TENANT_A, 0, JobState.Executing), JobStatus.class);
+        executing.segments = java.util.stream.IntStream.range(0, 200).mapToObj(i -> new io.flinkasr.records.Segment("partial " + i, i, i + 1, null))
+                .toArray(io.flinkasr.records.Segment[]::new);
+        store.putJob(Json.bytes(executing), null);
+        assertThat(Json.read(store.job("j"), JobStatus.class).segments).hasSize(200);
+        byte[] failed = job("j", TENANT_A, 0, JobState.Failed);
+        store.putJob(failed, null);
+        assertThat(store.job("j")).as("the small Failed state, not the larger Executing one").isEqualTo(failed);
+        assertThat(store.newest(10)).containsExactly(failed);
+        assertThat(store.scanSizes().get("jobs")).isZero();
+        reopen();
+        assertThat(store.job("j")).isEqualTo(failed);
+    }
+
+    @Test
     void aStateFilterSkipsOnlyJobsInThatState() throws Exception {
         twentyFiveAndThree();
         assertThat(ids(store.page(TENANT_A, JobState.Failed, true, 0, 2))).containsExactly("job-20", "job-15");
@@ -226,7 +242,7 @@ class JobStoreTest {
         assertThat(store.endedBefore(Long.MAX_VALUE, 100)).hasSize(24).doesNotContain("job-24");
         assertThat(store.offset("requests", 0)).isEqualTo(9);
         var sizes = store.scanSizes();
-        assertThat(sizes.get("jobs")).isEqualTo(26);
+        assertThat(sizes.get("jobs")).as("small states are kept once, as their own summaries").isZero();
         assertThat(sizes.get("summaries")).isEqualTo(26);
         assertThat(sizes.get("by-tenant")).isEqualTo(26);
         assertThat(sizes.get("by-creation")).isEqualTo(26);
