@@ -81,6 +81,7 @@ public final class JobStore implements AutoCloseable {
     private final ColumnFamilyHandle meta, jobs, summaries, results, heads, byTenant, listEntries, byCreation, ended, active, callbacks, assets, assetUrls, assetAges,
             activeSince;
     private final JobCounts counts = new JobCounts();
+    private final TenantPositions positions = new TenantPositions();
     /**
      * No active job changed before this time: where {@link #oldestActiveChange()} seeks, so it does not walk
      * over the deletions a drained backlog leaves at the front of {@code active-since}. Lowered by each insert.
@@ -392,6 +393,12 @@ public final class JobStore implements AutoCloseable {
 
     /** JobId and tenant index key of each job of the page. */
     private List<byte[][]> scan(long userId, JobState state, boolean newestFirst, long skip, int limit) {
+        if (state == null && skip >= TenantPositions.STRIDE) {
+            List<byte[][]> rows = scanFromAnchor(userId, newestFirst, skip, limit);
+            if (rows != null) {
+                return rows;
+            }
+        }
         List<byte[][]> rows = new ArrayList<>();
         lockOpen();
         try (Slice lower = new Slice(StoreKeys.tenant(userId)); Slice upper = new Slice(StoreKeys.tenantEnd(userId));
@@ -418,6 +425,67 @@ public final class JobStore implements AutoCloseable {
         } finally {
             open.readLock().unlock();
         }
+    }
+
+    /**
+     * A page of every state far from the end it is counted from: from the nearest anchor ({@link TenantPositions})
+     * on; null when the anchor's key has gone since (the page is then read the long way).
+     */
+    private List<byte[][]> scanFromAnchor(long userId, boolean newestFirst, long skip, int limit) {
+        TenantPositions.Anchors anchors = positions.of(userId);
+        if (anchors == null) {
+            anchors = anchorsOf(userId);
+        }
+        long target = newestFirst ? anchors.total() - 1 - skip : skip; // the page's first row, counted from the oldest
+        if (target < 0 || target >= anchors.total()) {
+            return List.of();
+        }
+        java.util.Map.Entry<Long, byte[]> anchor = newestFirst ? anchors.keys().ceilingEntry(target) : anchors.keys().floorEntry(target);
+        if (anchor == null) {
+            return null;
+        }
+        List<byte[][]> rows = new ArrayList<>();
+        lockOpen();
+        try (Slice lower = new Slice(StoreKeys.tenant(userId)); Slice upper = new Slice(StoreKeys.tenantEnd(userId));
+                ReadOptions read = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+                RocksIterator it = db.newIterator(byTenant, read)) {
+            it.seek(anchor.getValue());
+            if (!it.isValid() || !Arrays.equals(it.key(), anchor.getValue())) {
+                positions.forget(userId);
+                return null;
+            }
+            for (long steps = Math.abs(anchor.getKey() - target); steps > 0 && it.isValid(); steps--) {
+                step(it, newestFirst);
+            }
+            for (; it.isValid() && rows.size() < limit; step(it, newestFirst)) {
+                byte[] key = it.key();
+                rows.add(new byte[][] {StoreKeys.utf8(StoreKeys.jobIdOfTenantKey(key)), key});
+            }
+            return rows;
+        } finally {
+            open.readLock().unlock();
+        }
+    }
+
+    /** Walks the tenant's index once, with writes held, for its anchors. */
+    private synchronized TenantPositions.Anchors anchorsOf(long userId) {
+        java.util.NavigableMap<Long, byte[]> keys = new java.util.TreeMap<>();
+        long position = 0;
+        lockOpen();
+        try (Slice lower = new Slice(StoreKeys.tenant(userId)); Slice upper = new Slice(StoreKeys.tenantEnd(userId));
+                ReadOptions read = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+                RocksIterator it = db.newIterator(byTenant, read)) {
+            for (it.seekToFirst(); it.isValid(); it.next(), position++) {
+                if (position % TenantPositions.STRIDE == 0) {
+                    keys.put(position, it.key());
+                }
+            }
+        } finally {
+            open.readLock().unlock();
+        }
+        TenantPositions.Anchors anchors = new TenantPositions.Anchors(java.util.Collections.unmodifiableNavigableMap(keys), position);
+        positions.put(userId, anchors);
+        return anchors;
     }
 
     /** The newest jobs of every tenant (JSON), at most {@code limit}. */
@@ -604,6 +672,12 @@ public final class JobStore implements AutoCloseable {
         if (change != null) {
             counts.apply(change);
         }
+        if (current == null) {
+            positions.added(next.userId(), StoreKeys.tenantJob(next.userId(), next.createTime(), next.jobId()));
+        } else if (current.createTime() != next.createTime() || current.userId() != next.userId()) {
+            positions.forget(current.userId());
+            positions.forget(next.userId());
+        }
         if (!next.state().isFinal()) {
             activeFloor = Math.min(activeFloor, Math.max(0, next.modifiedTime()));
         }
@@ -631,6 +705,9 @@ public final class JobStore implements AutoCloseable {
         }
         if (change != null) {
             counts.apply(change);
+        }
+        if (current != null) {
+            positions.forget(current.userId());
         }
     }
 

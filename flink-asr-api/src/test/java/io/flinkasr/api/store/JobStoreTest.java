@@ -122,6 +122,36 @@ class JobStoreTest {
     }
 
     @Test
+    void aFarPageStartsFromTheNearestAnchorAndStaysRightAsJobsComeAndGo() throws Exception {
+        int n = 2500; // more than two strides of anchors
+        for (int i = 0; i < n; i++) {
+            store.putJob(job(String.format("job-%04d", i), TENANT_A, i, JobState.Finished), null);
+        }
+        store.putJob(job("b-0", TENANT_B, 5, JobState.Finished), null);
+        assertThat(ids(store.page(TENANT_A, null, true, 1234, 3))).containsExactly("job-1265", "job-1264", "job-1263");
+        assertThat(ids(store.page(TENANT_A, null, false, 2100, 2))).containsExactly("job-2100", "job-2101");
+        assertThat(ids(store.page(TENANT_A, null, true, 2498, 5))).containsExactly("job-0001", "job-0000");
+        assertThat(store.page(TENANT_A, null, true, 2500, 5)).isEmpty();
+
+        store.putJob(job("job-2500", TENANT_A, n, JobState.Executing), null); // the newest: no anchor moves
+        assertThat(ids(store.page(TENANT_A, null, true, 1234, 2))).containsExactly("job-1266", "job-1265");
+        assertThat(ids(store.page(TENANT_A, null, false, 2100, 1))).containsExactly("job-2100");
+        store.putJob(job("job-2500", TENANT_A, n, JobState.Finished), null); // a new state: same key, same places
+        assertThat(ids(store.page(TENANT_A, null, true, 1234, 1))).containsExactly("job-1266");
+
+        store.putJob(job("older", TENANT_A, -1, JobState.Finished), null); // older than every job: every place moves
+        assertThat(ids(store.page(TENANT_A, null, true, 2500, 5))).containsExactly("job-0000", "older");
+        assertThat(ids(store.page(TENANT_A, null, false, 1001, 1))).containsExactly("job-1000");
+        store.deleteJob("job-1000", null);
+        assertThat(ids(store.page(TENANT_A, null, false, 1001, 1))).containsExactly("job-1001");
+        assertThat(ids(store.page(TENANT_A, null, true, 1500, 1))).containsExactly("job-0999");
+        assertThat(ids(store.page(TENANT_A, JobState.Finished, true, 1500, 1))).as("a state filter reads the long way")
+                .containsExactly("job-0999");
+        reopen();
+        assertThat(ids(store.page(TENANT_A, null, true, 1500, 1))).containsExactly("job-0999");
+    }
+
+    @Test
     void aStateFilterSkipsOnlyJobsInThatState() throws Exception {
         twentyFiveAndThree();
         assertThat(ids(store.page(TENANT_A, JobState.Failed, true, 0, 2))).containsExactly("job-20", "job-15");
