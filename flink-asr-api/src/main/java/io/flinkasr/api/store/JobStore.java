@@ -441,8 +441,17 @@ public final class JobStore implements AutoCloseable {
             return List.of();
         }
         java.util.Map.Entry<Long, byte[]> anchor = newestFirst ? anchors.keys().ceilingEntry(target) : anchors.keys().floorEntry(target);
-        if (anchor == null) {
-            return null;
+        if (anchor == null || Math.abs(anchor.getKey() - target) > 2L * TenantPositions.STRIDE) {
+            // the tenant has grown (or lost anchors) since its index was walked: walk it again
+            anchors = anchorsOf(userId);
+            target = newestFirst ? anchors.total() - 1 - skip : skip;
+            if (target < 0 || target >= anchors.total()) {
+                return List.of();
+            }
+            anchor = newestFirst ? anchors.keys().ceilingEntry(target) : anchors.keys().floorEntry(target);
+            if (anchor == null) {
+                return null;
+            }
         }
         List<byte[][]> rows = new ArrayList<>();
         lockOpen();
@@ -672,11 +681,11 @@ public final class JobStore implements AutoCloseable {
         if (change != null) {
             counts.apply(change);
         }
-        if (current == null) {
+        if (current == null || current.createTime() != next.createTime() || current.userId() != next.userId()) {
+            if (current != null) {
+                positions.removed(current.userId(), StoreKeys.tenantJob(current.userId(), current.createTime(), current.jobId()));
+            }
             positions.added(next.userId(), StoreKeys.tenantJob(next.userId(), next.createTime(), next.jobId()));
-        } else if (current.createTime() != next.createTime() || current.userId() != next.userId()) {
-            positions.forget(current.userId());
-            positions.forget(next.userId());
         }
         if (!next.state().isFinal()) {
             activeFloor = Math.min(activeFloor, Math.max(0, next.modifiedTime()));
@@ -707,7 +716,7 @@ public final class JobStore implements AutoCloseable {
             counts.apply(change);
         }
         if (current != null) {
-            positions.forget(current.userId());
+            positions.removed(current.userId(), StoreKeys.tenantJob(current.userId(), current.createTime(), current.jobId()));
         }
     }
 

@@ -1,8 +1,10 @@
 package io.flinkasr.api.store;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -11,8 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@value #STRIDE} keys, instead of over every key before the page (at a million jobs a tenant's mean page
  * skipped 5,000). Made the first time a tenant's far page is asked for, then kept in step by the store's
  * writes: a tenant's new job is nearly always its newest, which moves no position and adds one to the total; a
- * state that changes keeps its key; anything else (an older job inserted, a job removed) forgets the tenant's
- * anchors until its next far page.
+ * state that changes keeps its key; a job inserted before (removed from before) an anchor moves it one place
+ * up (down), and an anchor on a removed job goes (the page then starts from the next one: a longer step, still
+ * the right place).
  */
 final class TenantPositions {
     static final int STRIDE = 1000;
@@ -33,19 +36,40 @@ final class TenantPositions {
 
     /** A key added to the tenant's index (called under the store's write lock, after the write). */
     void added(long userId, byte[] key) {
+        shift(userId, key, +1);
+    }
+
+    /** A key removed from the tenant's index (called under the store's write lock, after the write). */
+    void removed(long userId, byte[] key) {
+        shift(userId, key, -1);
+    }
+
+    /**
+     * Keys after the added (removed) one move one place up (down); an anchor on a removed key goes, the rest
+     * still hold. A tenant's new job is nearly always its newest: then no anchor moves.
+     */
+    private void shift(long userId, byte[] key, int by) {
         Anchors anchors = byTenant.get(userId);
         if (anchors == null) {
             return;
         }
         Map.Entry<Long, byte[]> last = anchors.keys().lastEntry();
-        if (last == null || Arrays.compareUnsigned(key, last.getValue()) > 0) {
-            byTenant.put(userId, new Anchors(anchors.keys(), anchors.total() + 1)); // newer than every anchor: none moves
-        } else {
-            byTenant.remove(userId);
+        if (last != null && Arrays.compareUnsigned(key, last.getValue()) > 0) {
+            byTenant.put(userId, new Anchors(anchors.keys(), anchors.total() + by));
+            return;
         }
+        NavigableMap<Long, byte[]> moved = new TreeMap<>();
+        for (Map.Entry<Long, byte[]> anchor : anchors.keys().entrySet()) {
+            int order = Arrays.compareUnsigned(anchor.getValue(), key);
+            if (order == 0 && by < 0) {
+                continue;
+            }
+            moved.put(order > 0 || (order == 0 && by > 0) ? anchor.getKey() + by : anchor.getKey(), anchor.getValue());
+        }
+        byTenant.put(userId, new Anchors(Collections.unmodifiableNavigableMap(moved), anchors.total() + by));
     }
 
-    /** A key removed from the tenant's index, or replaced by another. */
+    /** Forgets the tenant's anchors (its index is walked again at its next far page). */
     void forget(long userId) {
         byTenant.remove(userId);
     }

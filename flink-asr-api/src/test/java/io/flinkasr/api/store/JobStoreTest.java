@@ -147,8 +147,19 @@ class JobStoreTest {
         assertThat(ids(store.page(TENANT_A, null, true, 1500, 1))).containsExactly("job-0999");
         assertThat(ids(store.page(TENANT_A, JobState.Finished, true, 1500, 1))).as("a state filter reads the long way")
                 .containsExactly("job-0999");
+        store.deleteJob("job-2000", null); // an anchor's own job
+        assertThat(ids(store.page(TENANT_A, null, false, 2001, 2))).containsExactly("job-2002", "job-2003");
+        assertThat(ids(store.page(TENANT_A, null, true, 1000, 1))).containsExactly("job-1499");
+        for (int i = n + 1; i < n + 2600; i++) { // the tenant grows far past its anchors
+            store.putJob(job(String.format("job-%04d", i), TENANT_A, i, JobState.Finished), null);
+        }
+        assertThat(ids(store.page(TENANT_A, null, true, 1000, 1))).containsExactly("job-4099");
+        assertThat(ids(store.page(TENANT_A, null, false, 4000, 1))).containsExactly("job-4001");
+        store.deleteJob("job-0500", null); // between anchors: the ones after it move down
+        assertThat(ids(store.page(TENANT_A, null, false, 4000, 1))).containsExactly("job-4002");
+        assertThat(ids(store.page(TENANT_A, null, true, 1000, 1))).containsExactly("job-4099");
         reopen();
-        assertThat(ids(store.page(TENANT_A, null, true, 1500, 1))).containsExactly("job-0999");
+        assertThat(ids(store.page(TENANT_A, null, true, 1500, 1))).containsExactly("job-3599");
     }
 
     @Test
