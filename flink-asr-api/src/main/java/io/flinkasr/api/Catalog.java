@@ -434,16 +434,24 @@ public final class Catalog implements AutoCloseable {
                 Callback callback = Json.read(record.value(), Callback.class);
                 return callback.jobId == null ? () -> store.advance(at) : () -> store.putCallback(callback.jobId, record.value(), at);
             } else if (topic.equals(assetsTopic)) {
-                return () -> store.putAsset(record.value(), at);
+                return () -> { // the store reads the asset as it replaces the one before
+                    try {
+                        store.putAsset(record.value(), at);
+                    } catch (com.fasterxml.jackson.core.JacksonException | RuntimeException e) {
+                        skipUnreadable(record, at);
+                    }
+                };
             } else {
                 return prepare(Json.read(record.value(), JobStatus.class), record.value(), at);
             }
         } catch (RuntimeException | IOException e) {
-            return () -> {
-                LOG.warn("Skipping an unreadable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
-                store.advance(at);
-            };
+            return () -> skipUnreadable(record, at);
         }
+    }
+
+    private void skipUnreadable(ConsumerRecord<String, byte[]> record, StoreOffset at) throws IOException {
+        LOG.warn("Skipping an unreadable record at {}-{}@{}", record.topic(), record.partition(), record.offset());
+        store.advance(at);
     }
 
     /** Writes a job request to the requests topic (key = JobId) and shows the job as Created at once. */

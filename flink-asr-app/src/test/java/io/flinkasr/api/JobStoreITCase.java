@@ -147,6 +147,30 @@ class JobStoreITCase {
         }
     }
 
+    @Test
+    void unreadableRecordsOnEveryTopicAreSkippedAndTheJobsAroundThemAnswer() throws Exception {
+        Configuration config = replica("unreadable", tmp.resolve("unreadable-store"), Duration.ofDays(30));
+        byte[][] garbage = {"{not json".getBytes(), "[1,2".getBytes(), "{\"jobId\":{\"a\":1}}".getBytes(), new byte[] {0, (byte) 0xff, 7}};
+        for (String topic : List.of("requests", "states", "assets", "callbacks")) {
+            for (byte[] value : garbage) {
+                topics.raw("unreadable-" + topic, "k-" + topic, value);
+            }
+        }
+        try (Replica api = Replica.start(config)) { // the garbage read with the first poll, records side by side
+            assertThat(api.catalog().reading()).as("the reader survived the records written before its start").isTrue();
+            String jobId = api.submit("/media/after-the-garbage.mp3");
+            for (String topic : List.of("states", "assets", "requests", "callbacks")) {
+                for (byte[] value : garbage) {
+                    topics.raw("unreadable-" + topic, "k-" + topic, value);
+                }
+            }
+            topics.state("unreadable-states", api.catalog().find(jobId), JobState.Finished, System.currentTimeMillis());
+            Await.until("a state written after more garbage", Duration.ofMinutes(1), Duration.ofMillis(100),
+                    () -> api.state(jobId).equals("Finished"));
+            assertThat(api.catalog().reading()).isTrue();
+        }
+    }
+
     /** The store's offsets summed over the topics' partitions (a partition never read counts 0). */
     private static long storedOffsets(Catalog catalog, String... topicNames) {
         long sum = 0;

@@ -51,6 +51,11 @@ final class TopicRecords implements AutoCloseable {
         producer.flush();
     }
 
+    /** Writes the bytes as they are (a record of anything, as a broken or hostile writer might). */
+    void raw(String topic, String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, key, value)).get();
+    }
+
     /** Each key's latest record on the topic (from the beginning to its current end); a tombstone as null. */
     Map<String, byte[]> latest(String topic) {
         Properties p = new Properties();
