@@ -57,6 +57,24 @@ class ComposeFileTest {
     }
 
     @Test
+    void theApisJvmOptionsAreOnesAJava17JvmTakes() throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (JsonNode argument : compose.get("services").get("api").get("command")) {
+            if (argument.asText().equals("-jar")) {
+                break;
+            }
+            command.add(argument.asText());
+        }
+        assertThat(command).as("the API's JVM options").contains("-XX:TrimNativeHeapInterval=10000");
+        command.add("-version");
+        Process jvm = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(jvm.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(jvm.waitFor()).as("%s\n%s", command, output).isZero();
+        assertThat(output).as("a JVM that only warns about an option ignores it").doesNotContainIgnoringCase("warning");
+    }
+
+    @Test
     void publishesPortsOnThisHostOnlyUnlessTheOperatorOptsIn() {
         List<String> published = new ArrayList<>();
         for (Map.Entry<String, JsonNode> service : compose.get("services").properties()) {
