@@ -364,9 +364,8 @@ public final class JobStore implements AutoCloseable {
             return entries;
         }
         lockOpen();
-        try (Slice lower = new Slice(StoreKeys.tenant(userId)); Slice upper = new Slice(StoreKeys.tenantEnd(userId));
-                ReadOptions read = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
-                RocksIterator it = db.newIterator(listEntries, read)) {
+        try (TenantRange range = new TenantRange(listEntries, userId)) {
+            RocksIterator it = range.iterator;
             byte[] first = scanned.get(0)[1];
             if (newestFirst) {
                 it.seekForPrev(first);
@@ -401,9 +400,8 @@ public final class JobStore implements AutoCloseable {
         }
         List<byte[][]> rows = new ArrayList<>();
         lockOpen();
-        try (Slice lower = new Slice(StoreKeys.tenant(userId)); Slice upper = new Slice(StoreKeys.tenantEnd(userId));
-                ReadOptions read = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
-                RocksIterator it = db.newIterator(byTenant, read)) {
+        try (TenantRange range = new TenantRange(byTenant, userId)) {
+            RocksIterator it = range.iterator;
             if (newestFirst) {
                 it.seekToLast();
             } else {
@@ -436,28 +434,23 @@ public final class JobStore implements AutoCloseable {
         if (anchors == null) {
             anchors = anchorsOf(userId);
         }
-        long target = newestFirst ? anchors.total() - 1 - skip : skip; // the page's first row, counted from the oldest
+        java.util.Map.Entry<Long, byte[]> anchor = anchors.nearest(skip, newestFirst);
+        if (anchor == null || Math.abs(anchor.getKey() - anchors.target(skip, newestFirst)) > 2L * TenantPositions.STRIDE) {
+            // the tenant has grown (or lost anchors) since its index was walked: walk it again
+            anchors = anchorsOf(userId);
+            anchor = anchors.nearest(skip, newestFirst);
+        }
+        long target = anchors.target(skip, newestFirst); // the page's first row, counted from the oldest
         if (target < 0 || target >= anchors.total()) {
             return List.of();
         }
-        java.util.Map.Entry<Long, byte[]> anchor = newestFirst ? anchors.keys().ceilingEntry(target) : anchors.keys().floorEntry(target);
-        if (anchor == null || Math.abs(anchor.getKey() - target) > 2L * TenantPositions.STRIDE) {
-            // the tenant has grown (or lost anchors) since its index was walked: walk it again
-            anchors = anchorsOf(userId);
-            target = newestFirst ? anchors.total() - 1 - skip : skip;
-            if (target < 0 || target >= anchors.total()) {
-                return List.of();
-            }
-            anchor = newestFirst ? anchors.keys().ceilingEntry(target) : anchors.keys().floorEntry(target);
-            if (anchor == null) {
-                return null;
-            }
+        if (anchor == null) {
+            return null;
         }
         List<byte[][]> rows = new ArrayList<>();
         lockOpen();
-        try (Slice lower = new Slice(StoreKeys.tenant(userId)); Slice upper = new Slice(StoreKeys.tenantEnd(userId));
-                ReadOptions read = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
-                RocksIterator it = db.newIterator(byTenant, read)) {
+        try (TenantRange range = new TenantRange(byTenant, userId)) {
+            RocksIterator it = range.iterator;
             it.seek(anchor.getValue());
             if (!it.isValid() || !Arrays.equals(it.key(), anchor.getValue())) {
                 positions.forget(userId);
@@ -481,9 +474,8 @@ public final class JobStore implements AutoCloseable {
         java.util.NavigableMap<Long, byte[]> keys = new java.util.TreeMap<>();
         long position = 0;
         lockOpen();
-        try (Slice lower = new Slice(StoreKeys.tenant(userId)); Slice upper = new Slice(StoreKeys.tenantEnd(userId));
-                ReadOptions read = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
-                RocksIterator it = db.newIterator(byTenant, read)) {
+        try (TenantRange range = new TenantRange(byTenant, userId)) {
+            RocksIterator it = range.iterator;
             for (it.seekToFirst(); it.isValid(); it.next(), position++) {
                 if (position % TenantPositions.STRIDE == 0) {
                     keys.put(position, it.key());
@@ -569,6 +561,28 @@ public final class JobStore implements AutoCloseable {
             throw new StoreException(e);
         } finally {
             open.readLock().unlock();
+        }
+    }
+
+    /** An iterator over one tenant's keys of an index (bounded, so it never walks into the next tenant's). */
+    private final class TenantRange implements AutoCloseable {
+        private final Slice lower, upper;
+        private final ReadOptions read;
+        final RocksIterator iterator;
+
+        TenantRange(ColumnFamilyHandle index, long userId) {
+            lower = new Slice(StoreKeys.tenant(userId));
+            upper = new Slice(StoreKeys.tenantEnd(userId));
+            read = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+            iterator = db.newIterator(index, read);
+        }
+
+        @Override
+        public void close() {
+            iterator.close();
+            read.close();
+            upper.close();
+            lower.close();
         }
     }
 

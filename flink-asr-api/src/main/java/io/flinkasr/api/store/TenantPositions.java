@@ -21,7 +21,18 @@ final class TenantPositions {
     static final int STRIDE = 1000;
 
     /** The keys at every {@link #STRIDE}th position from the oldest, and how many keys the tenant has. */
-    record Anchors(NavigableMap<Long, byte[]> keys, long total) {}
+    record Anchors(NavigableMap<Long, byte[]> keys, long total) {
+        /** The position, counted from the oldest, of the first row of a page after skipping {@code skip} rows. */
+        long target(long skip, boolean newestFirst) {
+            return newestFirst ? total - 1 - skip : skip;
+        }
+
+        /** The anchor to start that page from (at or after its first row in the page's direction), or null. */
+        Map.Entry<Long, byte[]> nearest(long skip, boolean newestFirst) {
+            long target = target(skip, newestFirst);
+            return newestFirst ? keys.ceilingEntry(target) : keys.floorEntry(target);
+        }
+    }
 
     private final Map<Long, Anchors> byTenant = new ConcurrentHashMap<>();
 
