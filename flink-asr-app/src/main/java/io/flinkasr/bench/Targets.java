@@ -82,7 +82,8 @@ public final class Targets {
             double limit = h.modelDiskMib() + MIB_PER_SLOT * m.slots();
             checks.add(new TargetCheck(
                     memoryTarget + String.format(Locale.ROOT, " (%.0f + %.0f × %d = %.0f MiB)", h.modelDiskMib(), MIB_PER_SLOT, m.slots(), limit),
-                    String.format(Locale.ROOT, "%.0f MiB (VmRSS of the one JVM that holds Kafka, Flink and the API; model size = its folder on disk)",
+                    String.format(Locale.ROOT, "%.0f MiB (VmRSS of the one JVM that holds Kafka, Flink and the API; model size = its folder on disk; "
+                                    + "a TaskManager process alone: TaskManagerMemoryBenchmark)",
                             m.residentMib()),
                     Verdict.of(m.residentMib() <= limit)));
         }
