@@ -51,7 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  * resident memory being native allocations outside the JVM, mostly Vosk's. The model's share is measured in a
  * JVM of its own ({@link ModelFootprint}). Asserts only that the jobs finish; prints the target met or not.
  *
- * <p>Run with {@code mvn verify -pl flink-asr-app -Pbench -Dit.test=TaskManagerMemoryBenchmark -Dtest=none}.
+ * <p>Run with {@code mvn verify -Pbench -Dit.test=TaskManagerMemoryBenchmark}.
  * Another TaskManager memory setting: {@code -Dflinkasr.cluster.taskmanager.memory.process.size=1g} (any Flink
  * key, see {@link AsrClusterSettings#EXTRA_SETTING}).
  */
