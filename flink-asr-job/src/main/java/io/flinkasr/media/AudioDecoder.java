@@ -23,12 +23,36 @@ public final class AudioDecoder {
         return (int) Math.round(seconds * SAMPLE_RATE) * 2;
     }
 
+    /**
+     * The niceness of {@link #withSpareCpu()}: about a tenth of a core's share beside a busy recognizer (nice 19
+     * would be about 1 %, and a decoding started ahead would not finish before the recognizers ran out of chunks).
+     */
+    static final int SPARE_CPU_NICENESS = 10;
+    /** Where coreutils' nice is, if anywhere. */
+    private static final java.util.Optional<Path> NICE = java.util.stream.Stream.of("/usr/bin/nice", "/bin/nice")
+            .map(Path::of).filter(java.nio.file.Files::isExecutable).findFirst();
+
     private final String ffmpeg;
     private final Duration timeout;
+    /** Commands before ffmpeg's: none, or nice ({@link #withSpareCpu()}). */
+    private final List<String> prefix;
 
     public AudioDecoder(String ffmpeg, Duration timeout) {
+        this(ffmpeg, timeout, List.of());
+    }
+
+    private AudioDecoder(String ffmpeg, Duration timeout, List<String> prefix) {
         this.ffmpeg = ffmpeg;
         this.timeout = timeout;
+        this.prefix = prefix;
+    }
+
+    /**
+     * This decoder with ffmpeg at a low CPU priority (nice {@value #SPARE_CPU_NICENESS}, where the system has nice): for decoding that
+     * nobody waits for yet, which should take only the CPU that the recognizers leave.
+     */
+    public AudioDecoder withSpareCpu() {
+        return NICE.map(nice -> new AudioDecoder(ffmpeg, timeout, List.of(nice.toString(), "-n", String.valueOf(SPARE_CPU_NICENESS)))).orElse(this);
     }
 
     /** A media's first window and its duration as the header says (-1 where it does not say). */
@@ -73,7 +97,8 @@ public final class AudioDecoder {
     }
 
     private Subprocess.Result run(Path file, double offset, double seconds, String verbosity) throws MediaException {
-        List<String> command = new ArrayList<>(List.of(ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-v", verbosity));
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-v", verbosity));
         command.addAll(Subprocess.INPUT_LIMITS);
         if (offset > 0) {
             command.addAll(List.of("-ss", format(offset)));

@@ -17,6 +17,8 @@ import io.flinkasr.records.JobRequest;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -49,6 +51,8 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     static final double AHEAD_SECONDS = 120;
     /** Jobs whose PCM is decoded ahead at a time: 4 x 120 s is 15 MB of heap. */
     static final int AHEAD_JOBS = 4;
+    /** How long a window that waits for PCM decoded in the background waits before it looks again. */
+    static final long PCM_WAIT_MILLIS = 20;
 
     private final Configuration config;
 
@@ -68,6 +72,10 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     private transient double contextSeconds;
     /** The last window timer asked for on this subtask: each gets a millisecond of its own. */
     private transient long lastTimerAt;
+    /** Decodes jobs' next spans of PCM off the task thread ({@link DecodedAhead}). */
+    private transient ExecutorService decoding;
+    /** The window of the job whose timer runs waits for PCM being decoded: ask again a little later. */
+    private transient boolean waitingForPcm;
 
     public ChunkMedia(Configuration config) {
         this.config = config;
@@ -78,7 +86,13 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         position = getRuntimeContext().getState(new ValueStateDescriptor<>("position", ChunkingPosition.class));
         roots = new MediaRoots(config.getOptional(AsrOptions.MEDIA_ROOTS).orElse(List.of()));
         decoder = new AudioDecoder(config.get(AsrOptions.FFMPEG), config.get(AsrOptions.DECODE_TIMEOUT));
-        ahead = new DecodedAhead(decoder, AHEAD_SECONDS, AHEAD_JOBS);
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        decoding = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "decode-ahead (chunker " + subtask + ")");
+            t.setDaemon(true);
+            return t;
+        });
+        ahead = new DecodedAhead(decoder, AHEAD_SECONDS, AHEAD_JOBS, decoding);
         planner = new ChunkPlanner(config.get(AsrOptions.CHUNK_MIN_SECONDS), config.get(AsrOptions.CHUNK_MAX_SECONDS));
         RemoteMediaSettings remoteSettings = RemoteMediaSettings.from(config);
         remote = new RemoteMedia(remoteSettings);
@@ -109,6 +123,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         if (job == null) {
             return;
         }
+        waitingForPcm = false;
         try {
             Path file = localFile(job);
             if (file == null) {
@@ -127,7 +142,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
             return;
         }
         if (position.value() != null) {
-            nextWindow(ctx);
+            nextWindow(ctx, waitingForPcm ? PCM_WAIT_MILLIS : 0);
         }
     }
 
@@ -138,7 +153,17 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
      * callback is a turn of its own, with the barrier and input getting theirs in between.
      */
     private void nextWindow(Context ctx) {
-        long at = Math.max(ctx.timerService().currentProcessingTime() + 1, lastTimerAt + 1);
+        nextWindow(ctx, 0);
+    }
+
+    /** {@link #nextWindow(Context)}; or, {@code delayMillis} from now, not moving the other jobs' timers back. */
+    private void nextWindow(Context ctx, long delayMillis) {
+        long earliest = ctx.timerService().currentProcessingTime() + 1 + delayMillis;
+        if (delayMillis > 0) {
+            ctx.timerService().registerProcessingTimeTimer(earliest);
+            return;
+        }
+        long at = Math.max(earliest, lastTimerAt + 1);
         lastTimerAt = at;
         ctx.timerService().registerProcessingTimeTimer(at);
     }
@@ -207,6 +232,10 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         // a few seconds before the chunk, heard first so the recogniser is warm when the chunk starts
         double lead = job.nextSeq == 0 ? 0 : Math.min(contextSeconds, job.position - Math.max(0, job.request.startTime));
         byte[] heard = ahead.window(job.request.jobId, file, job.position - lead, lead + want);
+        if (heard == null) {
+            waitingForPcm = true; // decoded in the background: this timer does nothing, the next one cuts
+            return;
+        }
         int leadBytes = Math.min(AudioDecoder.bytesOf(lead), heard.length);
         byte[] pcm = leadBytes == 0 ? heard : Arrays.copyOfRange(heard, leadBytes, heard.length);
         int wantBytes = AudioDecoder.bytesOf(want);
@@ -248,6 +277,9 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
 
     @Override
     public void close() {
+        if (decoding != null) {
+            decoding.shutdownNow();
+        }
         if (remote != null) {
             remote.close();
         }

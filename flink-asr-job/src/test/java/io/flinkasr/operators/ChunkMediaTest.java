@@ -103,9 +103,17 @@ class ChunkMediaTest {
         return r;
     }
 
-    /** Lets timers fire until every job has ended (CHUNKED or FAILED), at most {@code limit} rounds. */
+    /**
+     * Lets timers fire, a millisecond at a time, until every job has ended (CHUNKED or FAILED): {@code limit} rounds
+     * at once, then a few real milliseconds between rounds, for the PCM decoded ahead in the background (a window
+     * that waits for it asks again {@link ChunkMedia#PCM_WAIT_MILLIS} later); at most 30 s.
+     */
     private List<JobEvent> runUntilEnded(int jobs, int limit) throws Exception {
-        for (int i = 0; i < limit && ended() < jobs; i++) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        for (int i = 0; ended() < jobs && System.nanoTime() < deadline; i++) {
+            if (i >= limit) {
+                Thread.sleep(2);
+            }
             harness.setProcessingTime(++now);
         }
         return events();
