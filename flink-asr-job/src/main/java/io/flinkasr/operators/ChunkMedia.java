@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A request only stores the job's position in keyed state and asks for a timer. Each timer takes
  * the next window (sliced from PCM one ffmpeg run decoded ahead for the job, {@link DecodedAhead}, or else
- * decoded with ffmpeg seeking to the stored offset), emits one chunk and asks for the next timer. So no
- * callback runs longer than one decoding (at most 120 s of media), checkpoints pass between windows, a restart resumes
+ * decoded with ffmpeg seeking to the stored offset), emits one chunk and asks for the next timer. A job's
+ * next span is decoded ahead on a thread of its own, at a low CPU priority; a window still waiting for it
+ * asks again {@value #PCM_WAIT_MILLIS} ms later instead of blocking. So a callback decodes at most a job's
+ * first window, checkpoints pass between windows, a restart resumes
  * at the stored offset, and the windows of all active jobs take turns. The first window's ffmpeg also
  * reads the media's header (its duration, whether it has audio at all): a short clip's media work is one
  * process start.
