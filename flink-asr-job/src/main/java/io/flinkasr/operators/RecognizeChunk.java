@@ -73,6 +73,8 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
     private transient ValueState<Long> turnAt;
 
     private transient SpeechRecognizer[] lanes;
+    /** Seconds of audio each lane's recognizer has been given: a new chunk goes to the free lane with the least. */
+    private transient double[] laneAudio;
     /** Chunks being decoded, by chunk key: lost on a restart, when they start over from the queue. */
     private transient Map<String, Underway> underway;
     /**
@@ -129,6 +131,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         arrivals = getRuntimeContext().getState(new ValueStateDescriptor<>("arrivals", Types.LONG));
         turnAt = getRuntimeContext().getState(new ValueStateDescriptor<>("turn-at", Types.LONG));
         lanes = new SpeechRecognizer[LANES];
+        laneAudio = new double[LANES];
         underway = new HashMap<>();
         decoder = new AudioDecoder(ffmpeg, decodeTimeout);
         attempts = attemptsDir == null ? null : new ChunkAttempts(attemptsDir, maxAttempts);
@@ -221,6 +224,7 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         if (lanes[lane] == null) {
             lanes[lane] = recognizers.create();
         }
+        laneAudio[lane] += chunk.seconds;
         Underway run = new Underway(lane, lanes[lane].start(pcm), startedAt);
         underway.put(chunk.key(), run);
         return run;
@@ -347,15 +351,22 @@ public class RecognizeChunk extends KeyedProcessFunction<Integer, Chunk, ChunkRe
         return list;
     }
 
+    /**
+     * A lane with no chunk under way, the one whose recognizer has heard the least audio: so both recognizers warm
+     * up on ordinary chunks (a long job alone alternates between them), and a short job that overtakes later does
+     * not meet a recognizer whose graph cache is still cold (the first overtaking clips of a fresh stack took 2-9
+     * times as long to recognise); -1 when both are busy.
+     */
     private int freeLane() {
         boolean[] busy = new boolean[LANES];
         underway.values().forEach(u -> busy[u.lane()] = true);
+        int best = -1;
         for (int lane = 0; lane < LANES; lane++) {
-            if (!busy[lane]) {
-                return lane;
+            if (!busy[lane] && (best < 0 || laneAudio[lane] < laneAudio[best])) {
+                best = lane;
             }
         }
-        return -1;
+        return best;
     }
 
     /**

@@ -92,6 +92,43 @@ class RecognizeChunkTest {
         };
     }
 
+    static final AtomicInteger CREATED = new AtomicInteger();
+
+    /** Takes a turn per 2 s of audio; says which recognizer it is: "r" and its number in the order created. */
+    static SpeechRecognizer numbered() {
+        String name = "r" + CREATED.getAndIncrement();
+        return new SpeechRecognizer() {
+            @Override
+            public List<Segment> recognize(byte[] pcm) {
+                throw new UnsupportedOperationException("the operator decodes a slice at a time");
+            }
+
+            @Override
+            public Decoding start(byte[] pcm) {
+                return new Decoding() {
+                    int fed;
+
+                    @Override
+                    public boolean feed(int maxBytes) {
+                        fed = Math.min(pcm.length, fed + maxBytes);
+                        return fed == pcm.length;
+                    }
+
+                    @Override
+                    public List<Segment> segments() {
+                        return List.of(new Segment(name, 0.5, 1.0, new Word[] {new Word(name, 0.5, 1.0, 1)}));
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
     /** Dies the way a native crash in the recogniser takes the worker down. */
     static SpeechRecognizer crashing() {
         return new SpeechRecognizer() {
@@ -191,6 +228,21 @@ class RecognizeChunkTest {
 
             assertThat(order).as("the clip does not wait for the queued chunks of the hour").startsWith("clip#0");
             assertThat(order).containsExactly("clip#0", "hour#0", "hour#1", "hour#2", "hour#3");
+        }
+    }
+
+    @Test
+    void aLongJobAloneTakesTurnsOnBothRecognizersSoThatBothAreWarmWhenAShortJobOvertakes() throws Exception {
+        CREATED.set(0);
+        try (var harness = harness(RecognizeChunkTest::numbered, null)) {
+            for (int seq = 0; seq < 4; seq++) {
+                harness.processElement(chunk("hour", seq, 0.0, 10.0), 0);
+            }
+            List<String> heardBy = new ArrayList<>();
+            for (ChunkResult r : run(harness)) {
+                heardBy.add(r.segments[0].content);
+            }
+            assertThat(heardBy).as("the recognizer of each chunk, in order").containsExactly("r0", "r1", "r0", "r1");
         }
     }
 
