@@ -1,13 +1,11 @@
 package io.flinkasr.pipeline;
 
-import io.flinkasr.config.AsrOptions;
 import io.flinkasr.local.LocalStack;
 import io.flinkasr.local.TestStacks;
 import io.flinkasr.records.ChunkInfo;
 import io.flinkasr.records.JobState;
 import io.flinkasr.records.JobStatus;
 import io.flinkasr.records.Json;
-import io.flinkasr.workflow.JobTopics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,14 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,30 +88,17 @@ class ClipTimelineBenchmark {
     /** A job's Finished state as written: when the record was produced, and its one chunk's recognition. */
     private record Written(long producedAt, long startedAt, long endedAt) {}
 
+    /** Each clip's first Finished state on the states topic, committed or not yet. */
     private static Map<String, Written> finishedStates(String bootstrap) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(JobTopics.MAX_RECORD_BYTES));
         Map<String, Written> byJob = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(AsrOptions.STATES_TOPIC.defaultValue(), Duration.ofSeconds(30))
-                    .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(partitions));
-            while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() == null || byJob.containsKey(r.key())) {
-                        continue;
-                    }
-                    JobStatus status = Json.read(r.value(), JobStatus.class);
-                    if (status.state == JobState.Finished && status.chunks != null && status.chunks.length == 1) {
-                        ChunkInfo c = status.chunks[0];
-                        byJob.put(r.key(), new Written(r.timestamp(), c.startedAt, c.endedAt));
-                    }
-                }
+        for (ConsumerRecord<String, byte[]> r : StatesTopic.records(bootstrap, "read_uncommitted")) {
+            if (r.value() == null || byJob.containsKey(r.key())) {
+                continue;
+            }
+            JobStatus status = Json.read(r.value(), JobStatus.class);
+            if (status.state == JobState.Finished && status.chunks != null && status.chunks.length == 1) {
+                ChunkInfo c = status.chunks[0];
+                byJob.put(r.key(), new Written(r.timestamp(), c.startedAt, c.endedAt));
             }
         }
         return byJob;

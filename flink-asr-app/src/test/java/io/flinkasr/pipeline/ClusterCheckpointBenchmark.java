@@ -2,9 +2,6 @@ package io.flinkasr.pipeline;
 
 import io.flinkasr.testing.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flinkasr.api.AccessKeys;
-import io.flinkasr.api.ApiServer;
-import io.flinkasr.api.Catalog;
 import io.flinkasr.cli.JobMain;
 import io.flinkasr.cluster.AsrClusterSettings;
 import io.flinkasr.cluster.FlinkProcessCluster;
@@ -70,13 +67,8 @@ class ClusterCheckpointBenchmark {
                         "-D" + AsrOptions.ATTEMPTS_DIR.key() + "=" + Files.createDirectories(tmp.resolve("attempts")).toUri()));
                 cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3), s -> s.stream().allMatch(FlinkProcessCluster.Subtask::running));
 
-                Configuration apiConfig = new Configuration(asr);
-                apiConfig.set(AsrOptions.UNSIGNED_FROM_LOOPBACK, true);
-                try (Catalog catalog = new Catalog(asr);
-                        ApiServer server = new ApiServer(apiConfig, catalog, AccessKeys.create(tmp.resolve("users.json")))
-                                .start("127.0.0.1", 0)) {
-                    catalog.awaitCaughtUp(Duration.ofMinutes(2));
-                    AsrApi api = new AsrApi("http://127.0.0.1:" + server.port());
+                try (ApiInThisJvm inThisJvm = ApiInThisJvm.start(asr, tmp.resolve("users.json"))) {
+                    AsrApi api = inThisJvm.api();
                     api.await(api.submit(SpeechSet.dir().resolve("jfk.flac").toString()), Duration.ofMinutes(2)); // warm-up
 
                     long from = System.currentTimeMillis();

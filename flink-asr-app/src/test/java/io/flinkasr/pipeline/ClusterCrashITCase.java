@@ -3,9 +3,6 @@ package io.flinkasr.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flinkasr.api.AccessKeys;
-import io.flinkasr.api.ApiServer;
-import io.flinkasr.api.Catalog;
 import io.flinkasr.cli.MarkerToneCrashJob;
 import io.flinkasr.cluster.AsrClusterSettings;
 import io.flinkasr.cluster.FlinkProcessCluster;
@@ -134,13 +131,8 @@ class ClusterCrashITCase {
             try (FlinkProcessCluster started = startTheClusterThatReplacesDeadTaskManagers()) {
                 cluster = started;
                 runTheCrashingJob();
-                Configuration apiConfig = new Configuration(asr);
-                apiConfig.set(AsrOptions.UNSIGNED_FROM_LOOPBACK, true);
-                try (Catalog catalog = new Catalog(asr);
-                        ApiServer server = new ApiServer(apiConfig, catalog, AccessKeys.create(tmp.resolve("users.json")))
-                                .start("127.0.0.1", 0)) {
-                    assertThat(catalog.awaitCaughtUp(Duration.ofMinutes(2))).isTrue();
-                    api = new AsrApi("http://127.0.0.1:" + server.port());
+                try (ApiInThisJvm inThisJvm = ApiInThisJvm.start(asr, tmp.resolve("users.json"))) {
+                    api = inThisJvm.api();
                     finishAWarmUpJob();
                     submitThePoisonedJobWithNormalOnes();
                     watchCrashesRecoveriesAndJobsUntilAllEnded();

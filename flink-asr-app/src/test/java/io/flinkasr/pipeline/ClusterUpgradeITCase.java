@@ -3,9 +3,6 @@ package io.flinkasr.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flinkasr.api.AccessKeys;
-import io.flinkasr.api.ApiServer;
-import io.flinkasr.api.Catalog;
 import io.flinkasr.cli.JobMain;
 import io.flinkasr.cli.NextBuildJob;
 import io.flinkasr.cluster.AsrClusterSettings;
@@ -113,13 +110,8 @@ class ClusterUpgradeITCase {
                 Configuration asr = new Configuration();
                 asr.set(AsrOptions.BOOTSTRAP_SERVERS, bootstrap);
                 asr.set(AsrOptions.TOPIC_PARTITIONS, 2);
-                Configuration apiConfig = new Configuration(asr);
-                apiConfig.set(AsrOptions.UNSIGNED_FROM_LOOPBACK, true);
-                try (Catalog catalog = new Catalog(asr);
-                        ApiServer server = new ApiServer(apiConfig, catalog, AccessKeys.create(tmp.resolve("users.json")))
-                                .start("127.0.0.1", 0)) {
-                    assertThat(catalog.awaitCaughtUp(Duration.ofMinutes(2))).isTrue();
-                    api = new AsrApi("http://127.0.0.1:" + server.port());
+                try (ApiInThisJvm inThisJvm = ApiInThisJvm.start(asr, tmp.resolve("users.json"))) {
+                    api = inThisJvm.api();
                     figure("stack up (Kafka, JobManager, TaskManager with 2 slots, the first build RUNNING, API)");
 
                     transcribeTheBaselineWithTheFirstBuild();

@@ -1,9 +1,6 @@
 package io.flinkasr.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flinkasr.api.AccessKeys;
-import io.flinkasr.api.ApiServer;
-import io.flinkasr.api.Catalog;
 import io.flinkasr.bench.BenchInput;
 import io.flinkasr.bench.BenchInputs;
 import io.flinkasr.bench.BenchPlan;
@@ -73,22 +70,14 @@ class TaskManagerMemoryBenchmark {
 
         Configuration shipped = GlobalConfiguration.loadConfiguration(SHIPPED_CONFIG.toAbsolutePath().toString());
         int slots = shipped.get(org.apache.flink.configuration.TaskManagerOptions.NUM_TASK_SLOTS);
-        Map<String, String> flink = new LinkedHashMap<>();
-        shipped.toMap().forEach((key, value) -> {
-            if (key.startsWith("taskmanager.memory.") || key.equals("env.java.opts.taskmanager")) {
-                flink.put(key, value);
-            }
-        });
-        flink.putAll(AsrClusterSettings.flink("2 s"));
+        // the shipped TaskManager's memory and JVM options, then the cluster tests' settings (and any
+        // -Dflinkasr.cluster.KEY=VALUE) over them
+        Map<String, String> settings = new LinkedHashMap<>(onlyTaskManagerMemory(shipped.toMap()));
+        settings.putAll(AsrClusterSettings.flink("2 s"));
+        Map<String, String> memorySettings = onlyTaskManagerMemory(settings);
         Path gcLog = logs.resolve("taskmanager-gc.log");
-        flink.merge("env.java.opts.taskmanager", "-XX:NativeMemoryTracking=summary -Xlog:gc:file=" + gcLog,
+        settings.merge("env.java.opts.taskmanager", "-XX:NativeMemoryTracking=summary -Xlog:gc:file=" + gcLog,
                 (shippedOptions, measuring) -> shippedOptions + " " + measuring);
-        Map<String, String> memorySettings = new LinkedHashMap<>();
-        flink.forEach((key, value) -> {
-            if (key.startsWith("taskmanager.memory.") || key.equals("env.java.opts.taskmanager")) {
-                memorySettings.put(key, value);
-            }
-        });
 
         int kafkaPort = FreePorts.one();
         String bootstrap = "127.0.0.1:" + kafkaPort;
@@ -98,7 +87,7 @@ class TaskManagerMemoryBenchmark {
             asr.set(AsrOptions.TOPIC_PARTITIONS, slots);
             JobTopics.ensureExist(asr);
             Path lib = AsrClusterSettings.voskLibJar(tmp.resolve("flink-asr-vosk.jar"));
-            try (FlinkProcessCluster cluster = FlinkProcessCluster.start(tmp.resolve("cluster"), 1, slots, flink, List.of(lib))) {
+            try (FlinkProcessCluster cluster = FlinkProcessCluster.start(tmp.resolve("cluster"), 1, slots, settings, List.of(lib))) {
                 long tm = cluster.taskManagerPid(0);
                 double idle = ResidentMemory.mebibytes(tm);
                 JobID flinkJob = cluster.submitJar(JobJars.JOB_JAR, JobMain.class.getName(), List.of(
@@ -108,13 +97,8 @@ class TaskManagerMemoryBenchmark {
                         "-D" + AsrOptions.TOPIC_PARTITIONS.key() + "=" + slots), slots);
                 cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3), s -> s.stream().allMatch(FlinkProcessCluster.Subtask::running));
 
-                Configuration apiConfig = new Configuration(asr);
-                apiConfig.set(AsrOptions.UNSIGNED_FROM_LOOPBACK, true);
-                try (Catalog catalog = new Catalog(asr);
-                        ApiServer server = new ApiServer(apiConfig, catalog, AccessKeys.create(tmp.resolve("users.json")))
-                                .start("127.0.0.1", 0)) {
-                    catalog.awaitCaughtUp(Duration.ofMinutes(2));
-                    AsrApi api = new AsrApi("http://127.0.0.1:" + server.port());
+                try (ApiInThisJvm inThisJvm = ApiInThisJvm.start(asr, tmp.resolve("users.json"))) {
+                    AsrApi api = inThisJvm.api();
                     api.await(api.submit(inputs.clip().file().toString()), Duration.ofMinutes(2));
                     double warm = ResidentMemory.mebibytes(tm);
 
@@ -175,6 +159,17 @@ class TaskManagerMemoryBenchmark {
                 }
             }
         }
+    }
+
+    /** The settings that size a TaskManager's memory: {@code taskmanager.memory.*} and its JVM options. */
+    private static Map<String, String> onlyTaskManagerMemory(Map<String, String> settings) {
+        Map<String, String> memory = new LinkedHashMap<>();
+        settings.forEach((key, value) -> {
+            if (key.startsWith("taskmanager.memory.") || key.equals("env.java.opts.taskmanager")) {
+                memory.put(key, value);
+            }
+        });
+        return memory;
     }
 
     /** What {@link ModelFootprint} measured in a JVM of its own. */

@@ -116,7 +116,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
             return; // the same request again (a replay): the job is already being cut
         }
         position.update(new ChunkingPosition(request));
-        nextWindow(ctx);
+        nextWindow(ctx, 0);
     }
 
     @Override
@@ -152,13 +152,9 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
      * Asks for the job's next window callback at a millisecond no other job's has: Flink fires all timers due by
      * one time in one go, so with the jobs' timers on the same millisecond a checkpoint barrier (and new input)
      * waited for a window of every active job: 30 jobs submitted at once made checkpoints of 5-19 s. Apart, each
-     * callback is a turn of its own, with the barrier and input getting theirs in between.
+     * callback is a turn of its own, with the barrier and input getting theirs in between. A window that waits
+     * for PCM decoded in the background looks again {@code delayMillis} from now, not moving other jobs' timers back.
      */
-    private void nextWindow(Context ctx) {
-        nextWindow(ctx, 0);
-    }
-
-    /** {@link #nextWindow(Context)}; or, {@code delayMillis} from now, not moving the other jobs' timers back. */
     private void nextWindow(Context ctx, long delayMillis) {
         long earliest = ctx.timerService().currentProcessingTime() + 1 + delayMillis;
         if (delayMillis > 0) {

@@ -61,35 +61,10 @@ class RecognizeChunkTest {
 
     /** Like {@link #oneWord()}, but takes a turn per 2 s of audio, as Vosk does; says how much it heard. */
     static SpeechRecognizer sliced() {
-        return new SpeechRecognizer() {
-            @Override
-            public List<Segment> recognize(byte[] pcm) {
-                throw new UnsupportedOperationException("the operator decodes a slice at a time");
-            }
-
-            @Override
-            public Decoding start(byte[] pcm) {
-                CALLS.incrementAndGet();
-                return new Decoding() {
-                    int fed;
-
-                    @Override
-                    public boolean feed(int maxBytes) {
-                        fed = Math.min(pcm.length, fed + maxBytes);
-                        return fed == pcm.length;
-                    }
-
-                    @Override
-                    public List<Segment> segments() {
-                        String heard = String.valueOf(pcm.length / 32000);
-                        return List.of(new Segment(heard, 0.5, 1.0, new Word[] {new Word(heard, 0.5, 1.0, 1)}));
-                    }
-                };
-            }
-
-            @Override
-            public void close() {}
-        };
+        return slicedSaying(pcm -> {
+            CALLS.incrementAndGet();
+            return String.valueOf(pcm.length / 32000);
+        });
     }
 
     static final AtomicInteger CREATED = new AtomicInteger();
@@ -97,6 +72,11 @@ class RecognizeChunkTest {
     /** Takes a turn per 2 s of audio; says which recognizer it is: "r" and its number in the order created. */
     static SpeechRecognizer numbered() {
         String name = "r" + CREATED.getAndIncrement();
+        return slicedSaying(pcm -> name);
+    }
+
+    /** A recognizer that takes a turn per 2 s of audio and hears, in each chunk, the one word {@code said} gives at its start. */
+    private static SpeechRecognizer slicedSaying(java.util.function.Function<byte[], String> said) {
         return new SpeechRecognizer() {
             @Override
             public List<Segment> recognize(byte[] pcm) {
@@ -105,6 +85,7 @@ class RecognizeChunkTest {
 
             @Override
             public Decoding start(byte[] pcm) {
+                String heard = said.apply(pcm);
                 return new Decoding() {
                     int fed;
 
@@ -116,11 +97,8 @@ class RecognizeChunkTest {
 
                     @Override
                     public List<Segment> segments() {
-                        return List.of(new Segment(name, 0.5, 1.0, new Word[] {new Word(name, 0.5, 1.0, 1)}));
+                        return List.of(new Segment(heard, 0.5, 1.0, new Word[] {new Word(heard, 0.5, 1.0, 1)}));
                     }
-
-                    @Override
-                    public void close() {}
                 };
             }
 
