@@ -331,6 +331,19 @@ class DashboardITCase {
     }
 
     private boolean visible(String id) {
+        try {
+            return displayed(id);
+        } catch (StaleElementReferenceException e) {
+            return displayed(id);
+        } catch (WebDriverException e) {
+            if (redrawn(e)) { // found before a redraw and asked after it, as in text(): look it up again
+                return displayed(id);
+            }
+            throw e;
+        }
+    }
+
+    private boolean displayed(String id) {
         List<WebElement> found = browser.findElements(By.id(id));
         return !found.isEmpty() && found.get(0).isDisplayed();
     }
