@@ -70,6 +70,7 @@ public final class ApiServer implements AutoCloseable {
     private final String metricsToken;
     private final Javalin http;
     private final ClientLimits clients;
+    private final RequestSlots slots;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** The requests counter of each action and answer code, looked up once (codes are a short, fixed list). */
     private final Map<String, io.micrometer.core.instrument.Counter> requests = new java.util.concurrent.ConcurrentHashMap<>();
@@ -97,6 +98,7 @@ public final class ApiServer implements AutoCloseable {
         this.clients = new ClientLimits(config.get(AsrOptions.API_MAX_CONNECTIONS_PER_ADDRESS), readTimeout, minDataRate,
                 Duration.ofMillis(Math.max(100, Math.min(1000, readTimeout.toMillis() / 4))));
         this.idleMillis = config.get(AsrOptions.API_IDLE_TIMEOUT).toMillis();
+        this.slots = new RequestSlots(config.getOptional(AsrOptions.API_CONCURRENT_REQUESTS).orElseGet(RequestSlots::byDefault), readTimeout);
         this.tlsPort = config.getOptional(AsrOptions.TLS_KEYSTORE).map(keystore -> config.get(AsrOptions.TLS_PORT));
         this.dashboard = config.get(AsrOptions.DASHBOARD_ENABLED) ? new Dashboard(config, jobs, access) : null;
         int maxConnections = config.get(AsrOptions.API_MAX_CONNECTIONS);
@@ -154,6 +156,8 @@ public final class ApiServer implements AutoCloseable {
                 .description("Connections closed because their client address held too many").register(metrics);
         FunctionCounter.builder("flinkasr.api.requests.cut.off", clients, ClientLimits::cutOff)
                 .description("Requests whose headers or body took longer than asr.api.read-timeout").register(metrics);
+        Gauge.builder("flinkasr.api.requests.waiting", slots, RequestSlots::waiting)
+                .description("Requests waiting for one of the asr.api.concurrent-requests slots").register(metrics);
         Gauge.builder("flinkasr.api.nonces.remembered", access, AccessControl::noncesRemembered)
                 .description("Signature nonces remembered for all keys (asr.api.nonce-capacity is the most)").register(metrics);
         new JvmMemoryMetrics().bindTo(metrics);
@@ -276,6 +280,18 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         byte[] payload = body(ctx);
+        byte[] answer;
+        slots.enter();
+        try {
+            answer = work(ctx, requestId, payload);
+        } finally {
+            slots.leave();
+        }
+        answer(ctx, answer);
+    }
+
+    /** The request's work, in a slot: its parameters, its signature, the action and the answer's bytes. */
+    private byte[] work(Context ctx, String requestId, byte[] payload) throws Exception {
         Escapes.check(ctx.queryString(), "query");
         Map<String, String> query = first(ctx.queryParamMap());
         Map<String, String> form = Map.of();
@@ -298,15 +314,17 @@ public final class ApiServer implements AutoCloseable {
         AccessKey caller = access.authenticate(
                 new AccessControl.Request(ctx.method().name(), ctx.path(), query, form, headers, payload, loopback), Instant.now());
         jobs.requireCaughtUp();
+        if (action.equals("GetSmartHandleJob")) {
+            return get(requestId, caller, params);
+        }
         ObjectNode body = switch (action) {
             case "SubmitASRJob" -> submit(requestId, caller, params);
-            case "GetSmartHandleJob" -> get(requestId, caller, params);
             case "ListSmartJobs" -> list(requestId, caller, params);
             case "RegisterMediaInfo" -> MediaAssets.register(requestId, caller, params, jobs);
             case "GetMediaInfo" -> MediaAssets.get(requestId, caller, params, jobs);
             default -> throw new IceException(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.");
         };
-        answer(ctx, Json.MAPPER.writeValueAsBytes(body));
+        return Json.MAPPER.writeValueAsBytes(body);
     }
 
     /**
@@ -372,7 +390,7 @@ public final class ApiServer implements AutoCloseable {
         return body;
     }
 
-    private ObjectNode get(String requestId, AccessKey caller, Map<String, String> params) {
+    private byte[] get(String requestId, AccessKey caller, Map<String, String> params) throws IOException {
         String jobId = params.get("JobId");
         if (jobId == null || jobId.isEmpty()) {
             throw IceException.missing("JobId");
@@ -389,6 +407,11 @@ public final class ApiServer implements AutoCloseable {
         SubtitleLayout layout = layoutOf(params);
         boolean wordTimestamps = flagOf(params, "WordTimestamps");
         Catalog.JobView view = format == null ? jobs.view(jobId, caller.userId) : null;
+        if (view != null && view.frame() != null) { // the answer as rendered when the state was stored
+            Callback callback = jobs.callback(jobId, caller.userId);
+            return JobAnswer.answer(requestId, view.frame(), view.result(),
+                    callback == null ? null : Json.MAPPER.writeValueAsBytes(NotifyAddresses.shown(callback)));
+        }
         JobStatus status = view != null ? view.status() : format != null ? jobs.get(jobId, caller.userId) : null;
         if (status == null) {
             throw new IceException(404, "InvalidParameter.JobId", "The specified JobId does not exist.");
@@ -403,7 +426,7 @@ public final class ApiServer implements AutoCloseable {
                     ? body.path("JobResult").path("AiResult").asText()
                     : format.render(status.segments, layout, wordTimestamps));
         }
-        return body;
+        return Json.MAPPER.writeValueAsBytes(body);
     }
 
     /** MaxLineWidth, MaxLineCount, MaxCueSeconds for srt and vtt; the default layout where not given. */

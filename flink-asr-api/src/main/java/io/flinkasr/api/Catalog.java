@@ -546,7 +546,8 @@ public final class Catalog implements AutoCloseable {
                 ? null : Json.MAPPER.writeValueAsBytes(IceResponses.listEntry(status));
         byte[] summary = JobStore.summaryOf(statusJson, status);
         byte[] result = FinishedResult.render(status);
-        return () -> store.putJob(head, statusJson, summary, listEntry, result, at);
+        byte[] answer = listEntry == null ? null : JobAnswer.frame(status);
+        return () -> store.putJob(head, statusJson, summary, listEntry, result, answer, at);
     }
 
     /** Where the job's completion callback stands, if it has one and belongs to the user. */
@@ -565,12 +566,30 @@ public final class Catalog implements AutoCloseable {
     }
 
     /**
-     * The job as GetSmartHandleJob shows it, if it exists and belongs to the user: its state without segments
-     * and chunks and, once it is Finished, its result as rendered when it finished.
+     * The job as GetSmartHandleJob shows it, if it exists and belongs to the user: the frame of its answer and,
+     * once it is Finished, its result, both as rendered when they were stored; for a job stored by an older
+     * version, its state without segments and chunks and its result.
      */
     public JobView view(String jobId, long userId) {
+        byte[] frame = store.answer(jobId);
+        if (frame != null) {
+            if (JobAnswer.owner(frame) != userId) {
+                return null;
+            }
+            if (!JobAnswer.finished(frame)) {
+                return new JobView(null, null, frame);
+            }
+            byte[] result = store.result(jobId);
+            if (result != null) {
+                return new JobView(null, FinishedResult.of(result), frame);
+            }
+        }
         byte[] summary = store.summary(jobId);
         if (summary == null && readToNow()) {
+            byte[] read = store.answer(jobId);
+            if (read != null) {
+                return view(jobId, userId);
+            }
             summary = store.summary(jobId);
         }
         JobStatus status = summary == null ? null : Json.read(summary, JobStatus.class);
@@ -578,18 +597,22 @@ public final class Catalog implements AutoCloseable {
             return null;
         }
         if (status.state != JobState.Finished) {
-            return new JobView(status, null); // the answer shows no segments or chunks before the job finishes
+            return new JobView(status, null, null); // the answer shows no segments or chunks before the job finishes
         }
         byte[] result = store.result(jobId);
         if (result != null) {
-            return new JobView(status, FinishedResult.of(result));
+            return new JobView(status, FinishedResult.of(result), null);
         }
         JobStatus whole = find(jobId); // stored by an older version: rendered from its segments
-        return whole == null ? null : new JobView(whole, null);
+        return whole == null ? null : new JobView(whole, null, null);
     }
 
-    /** A job and, once it is Finished, its rendered result (null: render it from the job's segments). */
-    public record JobView(JobStatus status, FinishedResult result) {}
+    /**
+     * A job as GetSmartHandleJob shows it: the frame of its answer ({@link JobAnswer}) or, stored by an older
+     * version, its state; and once it is Finished, its rendered result (null with a state: render it from the
+     * job's segments).
+     */
+    public record JobView(JobStatus status, FinishedResult result, byte[] frame) {}
 
     private boolean owned(String jobId, long userId) {
         JobHead head = store.head(jobId);

@@ -108,6 +108,28 @@ public final class FinishedResult {
         });
     }
 
+    /** The length of the AiResult's escaped text, in bytes. */
+    int textLength() {
+        return textLength;
+    }
+
+    /** Copies the AiResult's escaped text into the array at the position; the position after it. */
+    int copyText(byte[] to, int at) {
+        System.arraycopy(stored, 4, to, at, textLength);
+        return at + textLength;
+    }
+
+    /** The length of the Chunks array, in bytes. */
+    int chunksLength() {
+        return stored.length - 4 - textLength;
+    }
+
+    /** Copies the Chunks array into the array at the position; the position after it. */
+    int copyChunks(byte[] to, int at) {
+        System.arraycopy(stored, 4 + textLength, to, at, chunksLength());
+        return at + chunksLength();
+    }
+
     /** The Chunks array as an answer's value. */
     RawValue chunksValue() {
         return new RawValue(new RawJson(java.util.Arrays.copyOfRange(stored, 4 + textLength, stored.length)));

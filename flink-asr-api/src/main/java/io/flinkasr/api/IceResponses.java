@@ -45,28 +45,18 @@ public final class IceResponses {
 
     /** The answer of GetSmartHandleJob; a Finished job's result as rendered when it finished, if given. */
     public static ObjectNode job(String requestId, JobStatus status, FinishedResult finished) {
-        JobRequest r = status.request;
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("RequestId", requestId);
-        body.put("JobId", r.jobId);
-        body.put("State", status.state.name());
-        if (r.userData != null) {
-            body.put("UserData", r.userData);
-        }
+        body.setAll(jobHead(status));
         if (status.state == JobState.Finished && finished != null) {
             body.putObject("JobResult").putRawValue("AiResult", finished.aiResultValue());
             body.putRawValue("Output", finished.aiResultValue());
         } else if (status.state == JobState.Finished) {
-            String result = aiResult(status.segments, r.wordLevel);
+            String result = aiResult(status.segments, status.request.wordLevel);
             body.putObject("JobResult").put("AiResult", result);
             body.put("Output", result);
         }
-        if (status.state == JobState.Failed) {
-            body.put("ErrorCode", status.errorCode);
-            body.put("ErrorMessage", status.errorMessage);
-        }
-        body.set("SmartJobInfo", smartJobInfo(status));
-        body.set("Progress", progress(status));
+        body.setAll(jobTail(status));
         if (finished != null && status.state == JobState.Finished) {
             body.putRawValue("Chunks", finished.chunksValue());
         } else if (status.chunks != null && status.state == JobState.Finished) { // an Executing state's chunks are for the dashboard
@@ -76,6 +66,30 @@ public final class IceResponses {
             }
         }
         return body;
+    }
+
+    /** The fields of GetSmartHandleJob's answer before a Finished job's result: JobId, State, UserData. */
+    static ObjectNode jobHead(JobStatus status) {
+        JobRequest r = status.request;
+        ObjectNode head = Json.MAPPER.createObjectNode();
+        head.put("JobId", r.jobId);
+        head.put("State", status.state.name());
+        if (r.userData != null) {
+            head.put("UserData", r.userData);
+        }
+        return head;
+    }
+
+    /** The fields of GetSmartHandleJob's answer after a Finished job's result: the error, SmartJobInfo, Progress. */
+    static ObjectNode jobTail(JobStatus status) {
+        ObjectNode tail = Json.MAPPER.createObjectNode();
+        if (status.state == JobState.Failed) {
+            tail.put("ErrorCode", status.errorCode);
+            tail.put("ErrorMessage", status.errorMessage);
+        }
+        tail.set("SmartJobInfo", smartJobInfo(status));
+        tail.set("Progress", progress(status));
+        return tail;
     }
 
     /** One entry of ListSmartJobs' SmartJobList. */

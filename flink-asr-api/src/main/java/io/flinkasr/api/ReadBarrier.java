@@ -42,6 +42,12 @@ final class ReadBarrier {
      * bound passed first or the broker could not be asked.
      */
     boolean await() throws InterruptedException {
+        try (RequestSlots.Away away = RequestSlots.stepOut()) { // waiting for the broker and the reader is no work
+            return awaitEnds();
+        }
+    }
+
+    private boolean awaitEnds() throws InterruptedException {
         long deadline = System.nanoTime() + bound.toNanos();
         Map<TopicPartition, Long> now;
         try {

@@ -454,6 +454,16 @@ public final class AsrOptions {
                             "Most connections one client address may hold open; more are closed at once. Behind a"
                                     + " load balancer or proxy every client has its address: raise this.");
 
+    public static final ConfigOption<Integer> API_CONCURRENT_REQUESTS =
+            key("asr.api.concurrent-requests")
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Requests the API works on at once (checking the signature, reading the store, rendering"
+                                    + " the answer); the rest wait their turn in arrival order, at most asr.api.read-timeout,"
+                                    + " then are answered ServiceUnavailable (503). Bodies are read and answers written"
+                                    + " outside this limit. Default: twice the cores.");
+
     public static final ConfigOption<Duration> API_READ_TIMEOUT =
             key("asr.api.read-timeout")
                     .durationType()

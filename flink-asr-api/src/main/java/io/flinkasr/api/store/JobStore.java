@@ -51,12 +51,13 @@ import org.rocksdb.WriteOptions;
  * expiry), {@code callbacks} (JobId), {@code assets} (MediaId), {@code asset-urls} (userId, InputURL to
  * MediaId), {@code asset-ages} (last change, MediaId), {@code active-since} (last change, JobId of a Created
  * or Executing job: the oldest is the job longest without progress, however large the backlog), and the
- * default one for offsets and counts. {@code active} (JobId to last change) is an older layout's, moved
+ * default one for offsets and counts, {@code answers} (JobId to the frame of its GetSmartHandleJob answer, rendered by
+ * the caller; a store of an older version has none until the job changes). {@code active} (JobId to last change) is an older layout's, moved
  * into {@code active-since} at open. Writes are serialised; reads run alongside.
  */
 public final class JobStore implements AutoCloseable {
     static final List<String> FAMILIES = List.of("jobs", "summaries", "results", "heads", "by-tenant", "list-entries", "by-creation", "ended", "active",
-            "callbacks", "assets", "asset-urls", "asset-ages", "active-since");
+            "callbacks", "assets", "asset-urls", "asset-ages", "active-since", "answers");
     /** Rows moved from the older layout's {@code active} family per batch at open. */
     private static final int MIGRATION_BATCH = 10_000;
     private static final byte[] NOTHING = new byte[0];
@@ -79,7 +80,7 @@ public final class JobStore implements AutoCloseable {
     private final RocksDB db;
     private final WriteOptions writeOptions = new WriteOptions();
     private final ColumnFamilyHandle meta, jobs, summaries, results, heads, byTenant, listEntries, byCreation, ended, active, callbacks, assets, assetUrls, assetAges,
-            activeSince;
+            activeSince, answers;
     private final JobCounts counts = new JobCounts();
     private final TenantPositions positions = new TenantPositions();
     /**
@@ -135,7 +136,8 @@ public final class JobStore implements AutoCloseable {
         assets = handles.get(i++);
         assetUrls = handles.get(i++);
         assetAges = handles.get(i++);
-        activeSince = handles.get(i);
+        activeSince = handles.get(i++);
+        answers = handles.get(i);
         load();
     }
 
@@ -255,6 +257,11 @@ public final class JobStore implements AutoCloseable {
     /** The job's JobStatus JSON without segments and chunks (small states as they are), or null. */
     public byte[] summary(String jobId) {
         return get(summaries, StoreKeys.utf8(jobId));
+    }
+
+    /** The frame of the job's GetSmartHandleJob answer as given to {@link #putJob(JobHead, byte[], byte[], byte[], byte[], byte[], StoreOffset)}, or null. */
+    public byte[] answer(String jobId) {
+        return get(answers, StoreKeys.utf8(jobId));
     }
 
     /** The Finished job's rendered result as given to {@link #putJob(byte[], byte[], StoreOffset)}, or null. */
@@ -643,12 +650,15 @@ public final class JobStore implements AutoCloseable {
             advance(at);
             return false;
         }
-        return putJob(next, statusJson, summary, listEntry, result, at);
+        return putJob(next, statusJson, summary, listEntry, result, null, at);
     }
 
-    /** As {@link #putJob(byte[], byte[], byte[], byte[], StoreOffset)}, with the state's head read by the caller. */
-    public synchronized boolean putJob(JobHead next, byte[] statusJson, byte[] summary, byte[] listEntry, byte[] result, StoreOffset at)
-            throws IOException {
+    /**
+     * As {@link #putJob(byte[], byte[], byte[], byte[], StoreOffset)}, with the state's head read by the caller,
+     * and the frame of its GetSmartHandleJob answer (null: the job has none, and an earlier state's is removed).
+     */
+    public synchronized boolean putJob(JobHead next, byte[] statusJson, byte[] summary, byte[] listEntry, byte[] result, byte[] answer,
+            StoreOffset at) throws IOException {
         JobHead current = head(next.jobId());
         if (current != null && !current.state().mayMoveTo(next.state())) {
             advance(at);
@@ -672,6 +682,11 @@ public final class JobStore implements AutoCloseable {
             batch.put(summaries, id, summary);
             if (result != null) {
                 batch.put(results, id, result);
+            }
+            if (answer != null) {
+                batch.put(answers, id, answer);
+            } else if (current != null) {
+                batch.delete(answers, id); // an earlier state's answer must not outlive it
             }
             batch.put(heads, id, next.bytes());
             byte[] tenantKey = StoreKeys.tenantJob(next.userId(), next.createTime(), next.jobId());
@@ -720,6 +735,7 @@ public final class JobStore implements AutoCloseable {
             batch.delete(jobs, id);
             batch.delete(summaries, id);
             batch.delete(results, id);
+            batch.delete(answers, id);
             batch.delete(heads, id);
             batch.delete(callbacks, id);
             write(batch, at);

@@ -1,0 +1,110 @@
+package io.flinkasr.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.flinkasr.records.JobState;
+import io.flinkasr.records.JobStatus;
+import io.flinkasr.records.Json;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * GetSmartHandleJob's answer put together from bytes rendered when the job's state was stored: the frame
+ * (every field but RequestId, the result and the callback), the Finished job's {@link FinishedResult}, and
+ * the callback. A read then parses no JSON and builds no tree; it copies each part once, into an array as
+ * long as the answer. The bytes are those {@link IceResponses#job} writes for the same state.
+ *
+ * <p>A frame is stored as: the owner's userId (8 bytes), whether the job is Finished (1 byte), the length
+ * of the fields before the result (4 bytes), those fields, then the fields after it; the fields are JSON
+ * object members without the braces.
+ */
+final class JobAnswer {
+    private static final byte[] REQUEST_ID = bytes("{\"RequestId\":\"");
+    private static final byte[] AI_RESULT = bytes(",\"JobResult\":{\"AiResult\":\"");
+    private static final byte[] OUTPUT = bytes("\"},\"Output\":\"");
+    private static final byte[] CHUNKS = bytes(",\"Chunks\":");
+    private static final byte[] CALLBACK = bytes(",\"Callback\":");
+    private static final int USER = 0, FINISHED = 8, HEAD_LENGTH = 9, HEAD = 13;
+
+    private JobAnswer() {}
+
+    /** The frame of the state's answer, to store beside it. */
+    static byte[] frame(JobStatus status) {
+        try {
+            byte[] head = Json.MAPPER.writeValueAsBytes(IceResponses.jobHead(status));
+            byte[] tail = Json.MAPPER.writeValueAsBytes(IceResponses.jobTail(status));
+            int headLength = head.length - 2, tailLength = tail.length - 2; // without the braces
+            return ByteBuffer.allocate(HEAD + headLength + tailLength).putLong(status.request.userId)
+                    .put((byte) (status.state == JobState.Finished ? 1 : 0)).putInt(headLength)
+                    .put(head, 1, headLength).put(tail, 1, tailLength).array();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The user the job belongs to. */
+    static long owner(byte[] frame) {
+        return ByteBuffer.wrap(frame).getLong(USER);
+    }
+
+    /** Whether the answer has a result to add ({@link FinishedResult}). */
+    static boolean finished(byte[] frame) {
+        return frame[FINISHED] == 1;
+    }
+
+    /**
+     * The answer's bytes.
+     *
+     * @param result the Finished job's result (null for any other state)
+     * @param callback the job's callback as its answer shows it, JSON, or null
+     */
+    static byte[] answer(String requestId, byte[] frame, FinishedResult result, byte[] callback) {
+        byte[] id = requestId.getBytes(StandardCharsets.UTF_8);
+        int headLength = ByteBuffer.wrap(frame).getInt(HEAD_LENGTH);
+        int tailLength = frame.length - HEAD - headLength;
+        int length = REQUEST_ID.length + id.length + 2 + headLength + (tailLength > 0 ? 1 + tailLength : 0) + 1;
+        if (result != null) {
+            length += AI_RESULT.length + OUTPUT.length + 2 * result.textLength() + 1 + CHUNKS.length + result.chunksLength();
+        }
+        if (callback != null) {
+            length += CALLBACK.length + callback.length;
+        }
+        byte[] out = new byte[length];
+        int at = put(out, 0, REQUEST_ID);
+        at = put(out, at, id);
+        out[at++] = '"';
+        out[at++] = ',';
+        System.arraycopy(frame, HEAD, out, at, headLength);
+        at += headLength;
+        if (result != null) {
+            at = put(out, at, AI_RESULT);
+            at = result.copyText(out, at);
+            at = put(out, at, OUTPUT);
+            at = result.copyText(out, at);
+            out[at++] = '"';
+        }
+        if (tailLength > 0) {
+            out[at++] = ',';
+            System.arraycopy(frame, HEAD + headLength, out, at, tailLength);
+            at += tailLength;
+        }
+        if (result != null) {
+            at = put(out, at, CHUNKS);
+            at = result.copyChunks(out, at);
+        }
+        if (callback != null) {
+            at = put(out, at, CALLBACK);
+            at = put(out, at, callback);
+        }
+        out[at] = '}';
+        return out;
+    }
+
+    private static int put(byte[] out, int at, byte[] part) {
+        System.arraycopy(part, 0, out, at, part.length);
+        return at + part.length;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
