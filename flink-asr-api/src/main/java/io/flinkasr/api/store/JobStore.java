@@ -478,20 +478,20 @@ public final class JobStore implements AutoCloseable {
 
     /** Walks the tenant's index once, with writes held, for its anchors. */
     private synchronized TenantPositions.Anchors anchorsOf(long userId) {
-        java.util.NavigableMap<Long, byte[]> keys = new java.util.TreeMap<>();
+        List<byte[]> keys = new ArrayList<>();
         long position = 0;
         lockOpen();
         try (TenantRange range = new TenantRange(byTenant, userId)) {
             RocksIterator it = range.iterator;
             for (it.seekToFirst(); it.isValid(); it.next(), position++) {
                 if (position % TenantPositions.STRIDE == 0) {
-                    keys.put(position, it.key());
+                    keys.add(it.key());
                 }
             }
         } finally {
             open.readLock().unlock();
         }
-        TenantPositions.Anchors anchors = new TenantPositions.Anchors(java.util.Collections.unmodifiableNavigableMap(keys), position);
+        TenantPositions.Anchors anchors = TenantPositions.Anchors.walked(keys, position);
         positions.put(userId, anchors);
         return anchors;
     }

@@ -163,6 +163,47 @@ class JobStoreTest {
     }
 
     @Test
+    void farPagesAgreeWithTheTenantsJobsInOrderThroughRandomInsertsAndRemovals() throws Exception {
+        java.util.Random random = new java.util.Random(16);
+        java.util.TreeMap<Integer, String> model = new java.util.TreeMap<>(); // minute to JobId: the index's order
+        for (int i = 0; i < 1200; i++) {
+            int minute = 10 * i;
+            model.put(minute, "j-" + minute);
+            store.putJob(job("j-" + minute, TENANT_A, minute, JobState.Finished), null);
+        }
+        for (int round = 0; round < 300; round++) {
+            int op = random.nextInt(3);
+            if (op == 0) { // a job older than some: inserted among the others
+                int minute = random.nextInt(12_000);
+                if (model.putIfAbsent(minute, "j-" + minute) == null) {
+                    store.putJob(job("j-" + minute, TENANT_A, minute, JobState.Finished), null);
+                }
+            } else if (op == 1 && !model.isEmpty()) { // removed, as expiry removes
+                Integer minute = model.ceilingKey(random.nextInt(12_000));
+                if (minute != null) {
+                    store.deleteJob(model.remove(minute), null);
+                }
+            } else { // the newest
+                int minute = model.isEmpty() ? 0 : model.lastKey() + 1;
+                model.put(minute, "j-" + minute);
+                store.putJob(job("j-" + minute, TENANT_A, minute, JobState.Finished), null);
+            }
+            List<String> oldestFirst = new java.util.ArrayList<>(model.values());
+            for (int probe = 0; probe < 3; probe++) {
+                boolean newestFirst = random.nextBoolean();
+                int skip = random.nextInt(oldestFirst.size() + 2);
+                List<String> expected = new java.util.ArrayList<>();
+                for (int n = skip; n < Math.min(oldestFirst.size(), skip + 3); n++) {
+                    expected.add(oldestFirst.get(newestFirst ? oldestFirst.size() - 1 - n : n));
+                }
+                assertThat(ids(store.page(TENANT_A, null, newestFirst, skip, 3)))
+                        .as("round %d, %s, skip %d", round, newestFirst ? "newest first" : "oldest first", skip)
+                        .containsExactlyElementsOf(expected);
+            }
+        }
+    }
+
+    @Test
     void aStateFilterSkipsOnlyJobsInThatState() throws Exception {
         twentyFiveAndThree();
         assertThat(ids(store.page(TENANT_A, JobState.Failed, true, 0, 2))).containsExactly("job-20", "job-15");
