@@ -287,8 +287,19 @@ public final class ApiServer implements AutoCloseable {
         } finally {
             slots.leave();
         }
+        if (Boolean.TRUE.equals(ctx.attribute(GZIPPED))) {
+            ctx.header("Content-Encoding", "gzip");
+            ctx.header("Vary", "Accept-Encoding");
+            ctx.contentType("application/json;charset=utf-8");
+            ctx.res().setContentLength(answer.length);
+            ctx.res().getOutputStream().write(answer);
+            return;
+        }
         answer(ctx, answer);
     }
+
+    /** A request attribute: the answer is gzip'd already (GetSmartHandleJob from a stored frame). */
+    private static final String GZIPPED = "gzipped";
 
     /** The request's work, in a slot: its parameters, its signature, the action and the answer's bytes. */
     private byte[] work(Context ctx, String requestId, byte[] payload) throws Exception {
@@ -315,7 +326,7 @@ public final class ApiServer implements AutoCloseable {
                 new AccessControl.Request(ctx.method().name(), ctx.path(), query, form, headers, payload, loopback), Instant.now());
         jobs.requireCaughtUp();
         if (action.equals("GetSmartHandleJob")) {
-            return get(requestId, caller, params);
+            return get(ctx, requestId, caller, params);
         }
         ObjectNode body = switch (action) {
             case "SubmitASRJob" -> submit(requestId, caller, params);
@@ -334,13 +345,17 @@ public final class ApiServer implements AutoCloseable {
      */
     private static void answer(Context ctx, byte[] answer) throws IOException {
         ctx.contentType("application/json;charset=utf-8");
-        String encodings = ctx.header("Accept-Encoding");
-        if (answer.length >= COMPRESSED_FROM_BYTES && encodings != null && encodings.toLowerCase(java.util.Locale.ROOT).contains("gzip")) {
+        if (answer.length >= COMPRESSED_FROM_BYTES && takesGzip(ctx)) {
             ctx.result(answer);
             return;
         }
         ctx.res().setContentLength(answer.length);
         ctx.res().getOutputStream().write(answer);
+    }
+
+    private static boolean takesGzip(Context ctx) {
+        String encodings = ctx.header("Accept-Encoding");
+        return encodings != null && encodings.toLowerCase(java.util.Locale.ROOT).contains("gzip");
     }
 
     /** The request body; a body that does not arrive in time (or is shorter than announced) is RequestTimeout. */
@@ -390,7 +405,7 @@ public final class ApiServer implements AutoCloseable {
         return body;
     }
 
-    private byte[] get(String requestId, AccessKey caller, Map<String, String> params) throws IOException {
+    private byte[] get(Context ctx, String requestId, AccessKey caller, Map<String, String> params) throws IOException {
         String jobId = params.get("JobId");
         if (jobId == null || jobId.isEmpty()) {
             throw IceException.missing("JobId");
@@ -409,8 +424,12 @@ public final class ApiServer implements AutoCloseable {
         Catalog.JobView view = format == null ? jobs.view(jobId, caller.userId) : null;
         if (view != null && view.frame() != null) { // the answer as rendered when the state was stored
             Callback callback = jobs.callback(jobId, caller.userId);
-            return JobAnswer.answer(requestId, view.frame(), view.result(),
-                    callback == null ? null : Json.MAPPER.writeValueAsBytes(NotifyAddresses.shown(callback)));
+            byte[] shown = callback == null ? null : Json.MAPPER.writeValueAsBytes(NotifyAddresses.shown(callback));
+            if (JobAnswer.length(requestId, view.frame(), view.result(), shown) >= COMPRESSED_FROM_BYTES && takesGzip(ctx)) {
+                ctx.attribute(GZIPPED, true);
+                return JobAnswer.gzipped(requestId, view.frame(), view.result(), shown);
+            }
+            return JobAnswer.answer(requestId, view.frame(), view.result(), shown);
         }
         JobStatus status = view != null ? view.status() : format != null ? jobs.get(jobId, caller.userId) : null;
         if (status == null) {

@@ -22,16 +22,45 @@ import java.nio.charset.StandardCharsets;
  * and rendering it (reading hundreds of KB of segments, writing their numbers and escaping the result into
  * the answer) was most of the API's work for every read of a long job's result.
  *
- * <p>Stored as: the length of the AiResult's escaped text (4 bytes), that text (a JSON string's contents,
- * UTF-8, without its quotes), then the Chunks JSON array. An answer copies the bytes as they are.
+ * <p>Stored as: a mark ({@value #DEFLATED_LAYOUT}, 4 bytes), the length of the AiResult's escaped text (4 bytes),
+ * that text (a JSON string's contents, UTF-8, without its quotes), its CRC-32 (4 bytes), the length of the text
+ * deflated (4 bytes; 0 for a text under {@value #DEFLATED_FROM} bytes) and the text deflated (raw deflate, ended
+ * by a sync flush, so it can be spliced into any gzip answer: {@link GzipAnswer}), then the Chunks JSON array.
+ * An answer copies the bytes as they are. A store written before the deflated text has no mark: the text's
+ * length comes first, and a gzip answer deflates that text when it is asked for.
  */
 public final class FinishedResult {
+    /** The first int of the layout with the deflated text (a text length is never negative). */
+    static final int DEFLATED_LAYOUT = -2;
+    /** Texts from this long on are kept deflated too: deflating them at every gzip'd answer was its cost. */
+    static final int DEFLATED_FROM = 8 * 1024;
+
     private final byte[] stored;
+    private final int textAt;
     private final int textLength;
+    private final int textCrc;
+    private final int deflatedAt;
+    private final int deflatedLength;
+    private final int chunksAt;
 
     private FinishedResult(byte[] stored) {
         this.stored = stored;
-        this.textLength = ByteBuffer.wrap(stored).getInt();
+        ByteBuffer in = ByteBuffer.wrap(stored);
+        if (in.getInt(0) == DEFLATED_LAYOUT) {
+            textLength = in.getInt(4);
+            textAt = 8;
+            textCrc = in.getInt(textAt + textLength);
+            deflatedLength = in.getInt(textAt + textLength + 4);
+            deflatedAt = textAt + textLength + 8;
+            chunksAt = deflatedAt + deflatedLength;
+        } else {
+            textLength = in.getInt(0);
+            textAt = 4;
+            textCrc = 0;
+            deflatedLength = 0;
+            deflatedAt = 0;
+            chunksAt = textAt + textLength;
+        }
     }
 
     /** The rendered result of a Finished job, or null for a job in any other state. */
@@ -55,7 +84,12 @@ public final class FinishedResult {
                 out.writeEndArray();
             }
             byte[] chunkBytes = chunks.toByteArray();
-            return ByteBuffer.allocate(4 + text.length + chunkBytes.length).putInt(text.length).put(text).put(chunkBytes).array();
+            byte[] deflated = text.length >= DEFLATED_FROM ? GzipAnswer.deflated(text, 0, text.length) : new byte[0];
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(text);
+            return ByteBuffer.allocate(16 + text.length + deflated.length + chunkBytes.length).putInt(DEFLATED_LAYOUT)
+                    .putInt(text.length).put(text).putInt((int) crc.getValue()).putInt(deflated.length).put(deflated)
+                    .put(chunkBytes).array();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -95,9 +129,9 @@ public final class FinishedResult {
             @Override
             public void serialize(JsonGenerator gen, SerializerProvider serializers) throws IOException {
                 if (gen instanceof UTF8JsonGenerator) {
-                    gen.writeRawUTF8String(stored, 4, textLength);
+                    gen.writeRawUTF8String(stored, textAt, textLength);
                 } else { // a generator of chars (toString): the same text, decoded
-                    gen.writeRawValue("\"" + new String(stored, 4, textLength, StandardCharsets.UTF_8) + "\"");
+                    gen.writeRawValue("\"" + new String(stored, textAt, textLength, StandardCharsets.UTF_8) + "\"");
                 }
             }
 
@@ -115,30 +149,41 @@ public final class FinishedResult {
 
     /** Copies the AiResult's escaped text into the array at the position; the position after it. */
     int copyText(byte[] to, int at) {
-        System.arraycopy(stored, 4, to, at, textLength);
+        System.arraycopy(stored, textAt, to, at, textLength);
         return at + textLength;
+    }
+
+    /** The AiResult's escaped text as a part of a gzip'd answer: deflated when it was stored, if it was. */
+    GzipAnswer.Part textPart() {
+        return deflatedLength > 0 ? GzipAnswer.Part.deflated(stored, deflatedAt, deflatedLength, textCrc, textLength)
+                : GzipAnswer.Part.plain(stored, textAt, textLength);
     }
 
     /** The length of the Chunks array, in bytes. */
     int chunksLength() {
-        return stored.length - 4 - textLength;
+        return stored.length - chunksAt;
     }
 
     /** Copies the Chunks array into the array at the position; the position after it. */
     int copyChunks(byte[] to, int at) {
-        System.arraycopy(stored, 4 + textLength, to, at, chunksLength());
+        System.arraycopy(stored, chunksAt, to, at, chunksLength());
         return at + chunksLength();
+    }
+
+    /** The Chunks array as a part of a gzip'd answer. */
+    GzipAnswer.Part chunksPart() {
+        return GzipAnswer.Part.plain(stored, chunksAt, chunksLength());
     }
 
     /** The Chunks array as an answer's value. */
     RawValue chunksValue() {
-        return new RawValue(new RawJson(java.util.Arrays.copyOfRange(stored, 4 + textLength, stored.length)));
+        return new RawValue(new RawJson(java.util.Arrays.copyOfRange(stored, chunksAt, stored.length)));
     }
 
     /** The AiResult as the text it stands for (what a client reads from the answer). */
     String aiResult() {
         try {
-            return Json.MAPPER.readValue("\"" + new String(stored, 4, textLength, StandardCharsets.UTF_8) + "\"", String.class);
+            return Json.MAPPER.readValue("\"" + new String(stored, textAt, textLength, StandardCharsets.UTF_8) + "\"", String.class);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

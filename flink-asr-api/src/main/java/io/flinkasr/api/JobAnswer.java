@@ -6,6 +6,8 @@ import io.flinkasr.records.JobStatus;
 import io.flinkasr.records.Json;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * GetSmartHandleJob's answer put together from bytes rendered when the job's state was stored: the frame
@@ -61,14 +63,7 @@ final class JobAnswer {
         byte[] id = requestId.getBytes(StandardCharsets.UTF_8);
         int headLength = ByteBuffer.wrap(frame).getInt(HEAD_LENGTH);
         int tailLength = frame.length - HEAD - headLength;
-        int length = REQUEST_ID.length + id.length + 2 + headLength + (tailLength > 0 ? 1 + tailLength : 0) + 1;
-        if (result != null) {
-            length += AI_RESULT.length + OUTPUT.length + 2 * result.textLength() + 1 + CHUNKS.length + result.chunksLength();
-        }
-        if (callback != null) {
-            length += CALLBACK.length + callback.length;
-        }
-        byte[] out = new byte[length];
+        byte[] out = new byte[length(requestId, frame, result, callback)];
         int at = put(out, 0, REQUEST_ID);
         at = put(out, at, id);
         out[at++] = '"';
@@ -97,6 +92,63 @@ final class JobAnswer {
         }
         out[at] = '}';
         return out;
+    }
+
+    /** The length of {@link #answer}'s bytes. */
+    static int length(String requestId, byte[] frame, FinishedResult result, byte[] callback) {
+        int headLength = ByteBuffer.wrap(frame).getInt(HEAD_LENGTH);
+        int tailLength = frame.length - HEAD - headLength;
+        int length = REQUEST_ID.length + requestId.getBytes(StandardCharsets.UTF_8).length + 2 + headLength
+                + (tailLength > 0 ? 1 + tailLength : 0) + 1;
+        if (result != null) {
+            length += AI_RESULT.length + OUTPUT.length + 2 * result.textLength() + 1 + CHUNKS.length + result.chunksLength();
+        }
+        if (callback != null) {
+            length += CALLBACK.length + callback.length;
+        }
+        return length;
+    }
+
+    /**
+     * The same answer gzip'd ({@link GzipAnswer}): the parts between the results deflated now, a long
+     * transcript's text as it was deflated when stored. Inflated, the bytes of {@link #answer}.
+     */
+    static byte[] gzipped(String requestId, byte[] frame, FinishedResult result, byte[] callback) {
+        int headLength = ByteBuffer.wrap(frame).getInt(HEAD_LENGTH);
+        int tailLength = frame.length - HEAD - headLength;
+        java.io.ByteArrayOutputStream run = new java.io.ByteArrayOutputStream(256 + headLength + tailLength);
+        List<GzipAnswer.Part> parts = new ArrayList<>(7);
+        run.writeBytes(REQUEST_ID);
+        run.writeBytes(requestId.getBytes(StandardCharsets.UTF_8));
+        run.write('"');
+        run.write(',');
+        run.write(frame, HEAD, headLength);
+        if (result != null) {
+            run.writeBytes(AI_RESULT);
+            parts.add(GzipAnswer.Part.plain(run.toByteArray()));
+            parts.add(result.textPart());
+            parts.add(GzipAnswer.Part.plain(OUTPUT));
+            parts.add(result.textPart());
+            run.reset();
+            run.write('"');
+        }
+        if (tailLength > 0) {
+            run.write(',');
+            run.write(frame, HEAD + headLength, tailLength);
+        }
+        if (result != null) {
+            run.writeBytes(CHUNKS);
+            parts.add(GzipAnswer.Part.plain(run.toByteArray()));
+            parts.add(result.chunksPart());
+            run.reset();
+        }
+        if (callback != null) {
+            run.writeBytes(CALLBACK);
+            run.writeBytes(callback);
+        }
+        run.write('}');
+        parts.add(GzipAnswer.Part.plain(run.toByteArray()));
+        return GzipAnswer.of(parts);
     }
 
     private static int put(byte[] out, int at, byte[] part) {

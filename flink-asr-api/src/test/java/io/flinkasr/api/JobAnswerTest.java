@@ -39,6 +39,10 @@ class JobAnswerTest {
 
                 assertThat(new String(fromParts, StandardCharsets.UTF_8)).as(status + (callback == null ? "" : " with a callback"))
                         .isEqualTo(new String(Json.MAPPER.writeValueAsBytes(rendered), StandardCharsets.UTF_8));
+                byte[] shown = callback == null ? null : Json.MAPPER.writeValueAsBytes(NotifyAddresses.shown(callback));
+                assertThat(fromParts).hasSize(JobAnswer.length(REQUEST_ID, JobAnswer.frame(status), result, shown));
+                assertThat(GzipAnswerTest.inflate(JobAnswer.gzipped(REQUEST_ID, JobAnswer.frame(status), result, shown)))
+                        .as("gzip'd, " + status).isEqualTo(fromParts);
                 assertThat(JobAnswer.owner(JobAnswer.frame(status))).isEqualTo(status.request.userId);
                 assertThat(JobAnswer.finished(JobAnswer.frame(status))).isEqualTo(status.state == JobState.Finished);
             }
@@ -93,7 +97,15 @@ class JobAnswerTest {
         noChunks.request = request("job-6", null, false);
         noChunks.chunks = null;
         noChunks.segments = new Segment[0];
-        return List.of(created, executing, failed, finished, withWords, noChunks);
+        JobStatus longTranscript = Json.read(Json.bytes(finished), JobStatus.class);
+        longTranscript.request = request("job-7", "u", false);
+        StringBuilder words = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            words.append(i % 7 == 0 ? "\"said\" " : "word").append(i).append(' ');
+        }
+        longTranscript.segments = new Segment[] {new Segment(words.toString(), 0, 600, null), new Segment("Grüße", 600, 601.5, null)};
+        assertThat(FinishedResult.render(longTranscript).length).as("long enough to be kept deflated").isGreaterThan(FinishedResult.DEFLATED_FROM);
+        return List.of(created, executing, failed, finished, withWords, noChunks, longTranscript);
     }
 
     private static JobRequest request(String jobId, String userData, boolean wordLevel) {
