@@ -284,18 +284,14 @@ public final class ApiServer implements AutoCloseable {
         slots.enter();
         try {
             answer = work(ctx, requestId, payload);
+            if (!Boolean.TRUE.equals(ctx.attribute(GZIPPED)) && answer.length >= COMPRESSED_FROM_BYTES && takesGzip(ctx)) {
+                answer = GzipAnswer.of(List.of(GzipAnswer.Part.plain(answer))); // at the fastest level, in the slot
+                ctx.attribute(GZIPPED, true);
+            }
         } finally {
             slots.leave();
         }
-        if (Boolean.TRUE.equals(ctx.attribute(GZIPPED))) {
-            ctx.header("Content-Encoding", "gzip");
-            ctx.header("Vary", "Accept-Encoding");
-            ctx.contentType("application/json;charset=utf-8");
-            ctx.res().setContentLength(answer.length);
-            ctx.res().getOutputStream().write(answer);
-            return;
-        }
-        answer(ctx, answer);
+        answer(ctx, answer, Boolean.TRUE.equals(ctx.attribute(GZIPPED)));
     }
 
     /** A request attribute: the answer is gzip'd already (GetSmartHandleJob from a stored frame). */
@@ -339,15 +335,14 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * Writes an answer. To a client that takes gzip (the official SDK's HTTP client asks for it) an answer
-     * worth compressing goes through Javalin's compression; any other is written as it is, at once, with its
-     * length: one write of the bytes, where Javalin would copy them 8 KB at a time into a chunked stream.
+     * Writes an answer, gzip'd or not, at once, with its length: one write of the bytes, where Javalin would
+     * copy them 8 KB at a time into a chunked stream (and compress them there, at its default level).
      */
-    private static void answer(Context ctx, byte[] answer) throws IOException {
+    private static void answer(Context ctx, byte[] answer, boolean gzipped) throws IOException {
         ctx.contentType("application/json;charset=utf-8");
-        if (answer.length >= COMPRESSED_FROM_BYTES && takesGzip(ctx)) {
-            ctx.result(answer);
-            return;
+        if (gzipped) {
+            ctx.header("Content-Encoding", "gzip");
+            ctx.header("Vary", "Accept-Encoding");
         }
         ctx.res().setContentLength(answer.length);
         ctx.res().getOutputStream().write(answer);

@@ -148,6 +148,41 @@ class IceSdkITCase {
     }
 
     @Test
+    void theSdkReadsAnHoursTranscriptSentGzipdFromItsStoredDeflatedText() throws Exception {
+        // a Finished state as the pipeline writes it, with about an hour of segments: its text is kept deflated
+        // and spliced into the gzip'd answer that the SDK's HTTP client asks for and checks (CRC-32, length)
+        io.flinkasr.records.JobRequest request = new io.flinkasr.records.JobRequest();
+        request.jobId = "hour0000000000000000000000000001";
+        request.userId = A.userId;
+        request.title = "an hour";
+        request.inputFile = "oss://bucket/hour.mp4";
+        request.userData = "{\"u\":\"ü\"}";
+        request.createTime = System.currentTimeMillis() - 3_600_000;
+        io.flinkasr.records.JobStatus finished = io.flinkasr.records.JobStatus.of(request, io.flinkasr.records.JobState.Finished,
+                System.currentTimeMillis());
+        io.flinkasr.records.Segment[] segments = new io.flinkasr.records.Segment[900];
+        for (int i = 0; i < segments.length; i++) {
+            segments[i] = new io.flinkasr.records.Segment("segment " + i + " says \"hello\" to Grüße 你好 and the rest of the hour", i * 4.0, i * 4.0 + 3.5, null);
+        }
+        finished.segments = segments;
+        finished.chunksDone = 144;
+        finished.chunksTotal = 144;
+        finished.mediaSeconds = 3600;
+        try (TopicRecords topics = new TopicRecords(stack.bootstrapServers())) {
+            topics.states(AsrOptions.STATES_TOPIC.defaultValue(), List.of(finished));
+        }
+
+        GetSmartHandleJobResponseBody job = await(sdk(A), request.jobId);
+        assertThat(job.getState()).isEqualTo("Finished");
+        assertThat(job.getUserData()).isEqualTo("{\"u\":\"ü\"}");
+        assertThat(job.getOutput()).isEqualTo(job.getJobResult().getAiResult());
+        JsonNode read = Json.MAPPER.readTree(job.getJobResult().getAiResult());
+        assertThat(read).hasSize(900);
+        assertThat(read.get(899).get("content").asText()).isEqualTo("segment 899 says \"hello\" to Grüße 你好 and the rest of the hour");
+        assertThat(job.getJobResult().getAiResult().length()).as("long enough to be kept deflated").isGreaterThan(50_000);
+    }
+
+    @Test
     void theSdkWorksWithItsAcs3SignatureToo() throws Exception {
         Client client = sdk(A);
         client._signatureAlgorithm = "ACS3-HMAC-SHA256";
