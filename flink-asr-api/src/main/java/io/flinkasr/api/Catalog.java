@@ -471,7 +471,9 @@ public final class Catalog implements AutoCloseable {
     }
 
     private void write(String topic, String key, Object value) {
-        try {
+        // waiting for the broker's acknowledgement is no work: a submit does not hold a request slot meanwhile,
+        // so a slow or unreachable broker leaves reads, which the store answers, running
+        try (RequestSlots.Away away = RequestSlots.stepOut()) {
             producer.send(new ProducerRecord<>(topic, key, Json.bytes(value))).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * answers come back in about the same time at the same rate (at 300,000 jobs on 2 cores: ListSmartJobs p99
  * 70 ms to 30 ms). Reading a body and writing an answer, which wait on the client, happen outside a slot,
  * and so does the read barrier's wait ({@link #stepOut}): a slow client or a JobId being looked for
- * elsewhere never holds one.
+ * elsewhere never holds one; nor does a submit waiting for the broker's acknowledgement (so reads, which
+ * the store answers, go on while the broker is slow or gone).
  */
 final class RequestSlots {
     private static final ThreadLocal<RequestSlots> HELD = new ThreadLocal<>();
@@ -55,7 +56,8 @@ final class RequestSlots {
     }
 
     /**
-     * Gives up the slot this thread holds, if any, for a wait that is not work (the read barrier); {@link
+     * Gives up the slot this thread holds, if any, for a wait that is not work (the read barrier, the
+     * broker's acknowledgement of a write); {@link
      * Away#close} takes one again, in line.
      */
     static Away stepOut() {

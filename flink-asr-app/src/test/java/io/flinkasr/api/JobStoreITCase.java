@@ -53,6 +53,49 @@ class JobStoreITCase {
         }
     }
 
+    @Test
+    void aSubmitWaitingForAGoneBrokerHoldsNoRequestSlot() throws Exception {
+        EmbeddedKafka own = EmbeddedKafka.start(tmp.resolve("kafka-gone"), 0);
+        Configuration config = new Configuration();
+        config.set(AsrOptions.BOOTSTRAP_SERVERS, own.bootstrapServers());
+        config.set(AsrOptions.API_STORE_DIR, tmp.resolve("store-gone").toString());
+        config.set(AsrOptions.DASHBOARD_ENABLED, false);
+        config.set(AsrOptions.API_CONCURRENT_REQUESTS, 1); // one slot: a submit holding it would hold every read
+        config.set(AsrOptions.API_READ_TIMEOUT, Duration.ofSeconds(3)); // the longest a request waits for the slot
+        JobTopics.ensureExist(config);
+        boolean gone = false;
+        try (Replica replica = Replica.start(config)) {
+            String known = replica.submit("https://example.com/a.wav");
+            own.close(); // the broker is gone: a submit now waits up to its send timeout for an acknowledgement
+            gone = true;
+
+            java.util.concurrent.CompletableFuture<ApiClient.Answer> submit = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return replica.call("SubmitASRJob", "InputFile", "https://example.com/b.wav");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // while the submit waits (for the read barrier's answer from the broker, then for the acknowledgement of
+            // its write), reads come from the store: each answered, none ServiceUnavailable after 3 s in line
+            int reads = 0;
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+            while (!submit.isDone() && System.nanoTime() < deadline) {
+                assertThat(replica.state(known)).as("read %d while the submit waits", reads).isEqualTo("Created");
+                reads++;
+                Thread.sleep(200);
+            }
+            assertThat(reads).as("reads while the submit waited").isGreaterThan(20);
+            ApiClient.Answer refused = submit.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(refused.status()).as("%s", refused.body()).isEqualTo(503);
+            assertThat(refused.body().path("Code").asText()).isEqualTo("ServiceUnavailable");
+        } finally {
+            if (!gone) {
+                own.close();
+            }
+        }
+    }
+
     /** The settings of one replica, its topics prefixed by the test so that tests do not see each other's jobs. */
     private Configuration replica(String topicPrefix, Path storeDir, Duration retention) throws Exception {
         Configuration config = new Configuration();
