@@ -281,24 +281,20 @@ public final class ApiServer implements AutoCloseable {
         }
         byte[] payload = body(ctx);
         byte[] answer;
+        boolean gzipped;
         slots.enter();
         try {
-            answer = work(ctx, requestId, payload);
-            if (!Boolean.TRUE.equals(ctx.attribute(GZIPPED)) && answer.length >= COMPRESSED_FROM_BYTES && takesGzip(ctx)) {
-                answer = GzipAnswer.of(List.of(GzipAnswer.Part.plain(answer))); // at the fastest level, in the slot
-                ctx.attribute(GZIPPED, true);
-            }
+            List<GzipAnswer.Part> parts = work(ctx, requestId, payload);
+            gzipped = GzipAnswer.length(parts) >= COMPRESSED_FROM_BYTES && takesGzip(ctx);
+            answer = gzipped ? GzipAnswer.of(parts) : GzipAnswer.plain(parts); // gzip at the fastest level, in the slot
         } finally {
             slots.leave();
         }
-        answer(ctx, answer, Boolean.TRUE.equals(ctx.attribute(GZIPPED)));
+        answer(ctx, answer, gzipped);
     }
 
-    /** A request attribute: the answer is gzip'd already (GetSmartHandleJob from a stored frame). */
-    private static final String GZIPPED = "gzipped";
-
-    /** The request's work, in a slot: its parameters, its signature, the action and the answer's bytes. */
-    private byte[] work(Context ctx, String requestId, byte[] payload) throws Exception {
+    /** The request's work, in a slot: its parameters, its signature, the action and the answer's parts. */
+    private List<GzipAnswer.Part> work(Context ctx, String requestId, byte[] payload) throws Exception {
         Escapes.check(ctx.queryString(), "query");
         Map<String, String> query = first(ctx.queryParamMap());
         Map<String, String> form = Map.of();
@@ -322,7 +318,7 @@ public final class ApiServer implements AutoCloseable {
                 new AccessControl.Request(ctx.method().name(), ctx.path(), query, form, headers, payload, loopback), Instant.now());
         jobs.requireCaughtUp();
         if (action.equals("GetSmartHandleJob")) {
-            return get(ctx, requestId, caller, params);
+            return get(requestId, caller, params);
         }
         ObjectNode body = switch (action) {
             case "SubmitASRJob" -> submit(requestId, caller, params);
@@ -331,7 +327,7 @@ public final class ApiServer implements AutoCloseable {
             case "GetMediaInfo" -> MediaAssets.get(requestId, caller, params, jobs);
             default -> throw new IceException(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.");
         };
-        return Json.MAPPER.writeValueAsBytes(body);
+        return List.of(GzipAnswer.Part.plain(Json.MAPPER.writeValueAsBytes(body)));
     }
 
     /**
@@ -400,7 +396,7 @@ public final class ApiServer implements AutoCloseable {
         return body;
     }
 
-    private byte[] get(Context ctx, String requestId, AccessKey caller, Map<String, String> params) throws IOException {
+    private List<GzipAnswer.Part> get(String requestId, AccessKey caller, Map<String, String> params) throws IOException {
         String jobId = params.get("JobId");
         if (jobId == null || jobId.isEmpty()) {
             throw IceException.missing("JobId");
@@ -420,11 +416,7 @@ public final class ApiServer implements AutoCloseable {
         if (view != null && view.frame() != null) { // the answer as rendered when the state was stored
             Callback callback = jobs.callback(jobId, caller.userId);
             byte[] shown = callback == null ? null : Json.MAPPER.writeValueAsBytes(NotifyAddresses.shown(callback));
-            if (JobAnswer.length(requestId, view.frame(), view.result(), shown) >= COMPRESSED_FROM_BYTES && takesGzip(ctx)) {
-                ctx.attribute(GZIPPED, true);
-                return JobAnswer.gzipped(requestId, view.frame(), view.result(), shown);
-            }
-            return JobAnswer.answer(requestId, view.frame(), view.result(), shown);
+            return JobAnswer.parts(requestId, view.frame(), view.result(), shown);
         }
         JobStatus status = view != null ? view.status() : format != null ? jobs.get(jobId, caller.userId) : null;
         if (status == null) {
@@ -440,7 +432,7 @@ public final class ApiServer implements AutoCloseable {
                     ? body.path("JobResult").path("AiResult").asText()
                     : format.render(status.segments, layout, wordTimestamps));
         }
-        return Json.MAPPER.writeValueAsBytes(body);
+        return List.of(GzipAnswer.Part.plain(Json.MAPPER.writeValueAsBytes(body)));
     }
 
     /** MaxLineWidth, MaxLineCount, MaxCueSeconds for srt and vtt; the default layout where not given. */

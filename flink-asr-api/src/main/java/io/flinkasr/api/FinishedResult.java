@@ -142,37 +142,14 @@ public final class FinishedResult {
         });
     }
 
-    /** The length of the AiResult's escaped text, in bytes. */
-    int textLength() {
-        return textLength;
-    }
-
-    /** Copies the AiResult's escaped text into the array at the position; the position after it. */
-    int copyText(byte[] to, int at) {
-        System.arraycopy(stored, textAt, to, at, textLength);
-        return at + textLength;
-    }
-
-    /** The AiResult's escaped text as a part of a gzip'd answer: deflated when it was stored, if it was. */
+    /** The AiResult's escaped text as a part of an answer, with its copy deflated when it was stored, if it was. */
     GzipAnswer.Part textPart() {
-        return deflatedLength > 0 ? GzipAnswer.Part.deflated(stored, deflatedAt, deflatedLength, textCrc, textLength)
-                : GzipAnswer.Part.plain(stored, textAt, textLength);
+        return new GzipAnswer.Part(stored, textAt, textLength, deflatedAt, deflatedLength, textCrc);
     }
 
-    /** The length of the Chunks array, in bytes. */
-    int chunksLength() {
-        return stored.length - chunksAt;
-    }
-
-    /** Copies the Chunks array into the array at the position; the position after it. */
-    int copyChunks(byte[] to, int at) {
-        System.arraycopy(stored, chunksAt, to, at, chunksLength());
-        return at + chunksLength();
-    }
-
-    /** The Chunks array as a part of a gzip'd answer. */
+    /** The Chunks array as a part of an answer. */
     GzipAnswer.Part chunksPart() {
-        return GzipAnswer.Part.plain(stored, chunksAt, chunksLength());
+        return GzipAnswer.Part.plain(stored, chunksAt, stored.length - chunksAt);
     }
 
     /** The Chunks array as an answer's value. */

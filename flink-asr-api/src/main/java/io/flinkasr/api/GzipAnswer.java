@@ -24,18 +24,17 @@ final class GzipAnswer {
 
     private GzipAnswer() {}
 
-    /** A part of an answer: bytes as they are, or bytes deflated on their own with their CRC-32 and length. */
-    record Part(byte[] bytes, int offset, int length, boolean deflated, int crc, int plainLength) {
+    /**
+     * A part of an answer: its bytes ({@code length} of them from {@code offset}) and, where they were kept
+     * deflated too ({@code deflatedLength} > 0), that copy in the same array with the bytes' CRC-32.
+     */
+    record Part(byte[] bytes, int offset, int length, int deflatedAt, int deflatedLength, int crc) {
         static Part plain(byte[] bytes, int offset, int length) {
-            return new Part(bytes, offset, length, false, 0, length);
+            return new Part(bytes, offset, length, 0, 0, 0);
         }
 
         static Part plain(byte[] bytes) {
             return plain(bytes, 0, bytes.length);
-        }
-
-        static Part deflated(byte[] bytes, int offset, int length, int crc, int plainLength) {
-            return new Part(bytes, offset, length, true, crc, plainLength);
         }
     }
 
@@ -51,12 +50,32 @@ final class GzipAnswer {
         }
     }
 
-    /** The gzip member of the parts, in order. */
-    static byte[] of(List<Part> parts) {
-        int plainLength = 0;
-        for (Part p : parts) {
-            plainLength += p.plainLength();
+    /** The parts one after the other, as they are. */
+    static byte[] plain(List<Part> parts) {
+        if (parts.size() == 1 && parts.get(0).offset() == 0 && parts.get(0).length() == parts.get(0).bytes().length) {
+            return parts.get(0).bytes(); // an answer written whole: no copy
         }
+        byte[] out = new byte[length(parts)];
+        int at = 0;
+        for (Part p : parts) {
+            System.arraycopy(p.bytes(), p.offset(), out, at, p.length());
+            at += p.length();
+        }
+        return out;
+    }
+
+    /** How many bytes the parts are, as they are. */
+    static int length(List<Part> parts) {
+        int length = 0;
+        for (Part p : parts) {
+            length += p.length();
+        }
+        return length;
+    }
+
+    /** The gzip member of the parts, in order: each part's deflated copy where it has one. */
+    static byte[] of(List<Part> parts) {
+        int plainLength = length(parts);
         ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, plainLength / 3));
         out.write(HEADER, 0, HEADER.length);
         long crc = 0;
@@ -68,8 +87,8 @@ final class GzipAnswer {
             CRC32 partCrc = new CRC32();
             for (Part p : parts) {
                 long crcOfPart;
-                if (p.deflated()) {
-                    out.write(p.bytes(), p.offset(), p.length());
+                if (p.deflatedLength() > 0) {
+                    out.write(p.bytes(), p.deflatedAt(), p.deflatedLength());
                     crcOfPart = p.crc() & 0xffffffffL;
                 } else {
                     deflater.reset(); // no reference to an earlier part
@@ -78,7 +97,7 @@ final class GzipAnswer {
                     partCrc.update(p.bytes(), p.offset(), p.length());
                     crcOfPart = partCrc.getValue();
                 }
-                crc = combine(crc, crcOfPart, p.plainLength());
+                crc = combine(crc, crcOfPart, p.length());
             }
             deflater.reset(); // the stream's last block, empty
             deflater.finish();

@@ -13,7 +13,7 @@ import java.util.List;
  * GetSmartHandleJob's answer put together from bytes rendered when the job's state was stored: the frame
  * (every field but RequestId, the result and the callback), the Finished job's {@link FinishedResult}, and
  * the callback. A read then parses no JSON and builds no tree; it copies each part once, into an array as
- * long as the answer. The bytes are those {@link IceResponses#job} writes for the same state.
+ * long as the answer (or splices the transcript, kept deflated, into a gzip'd answer). The bytes are those {@link IceResponses#job} writes for the same state.
  *
  * <p>A frame is stored as: the owner's userId (8 bytes), whether the job is Finished (1 byte), the length
  * of the fields before the result (4 bytes), those fields, then the fields after it; the fields are JSON
@@ -54,66 +54,14 @@ final class JobAnswer {
     }
 
     /**
-     * The answer's bytes.
+     * The answer as parts, one after the other: runs of the frame and the fixed text between them, and the
+     * result's text (twice) and chunks as stored. {@link GzipAnswer#plain} makes its bytes, {@link GzipAnswer#of}
+     * its gzip member, splicing the text as it was deflated when stored.
      *
      * @param result the Finished job's result (null for any other state)
      * @param callback the job's callback as its answer shows it, JSON, or null
      */
-    static byte[] answer(String requestId, byte[] frame, FinishedResult result, byte[] callback) {
-        byte[] id = requestId.getBytes(StandardCharsets.UTF_8);
-        int headLength = ByteBuffer.wrap(frame).getInt(HEAD_LENGTH);
-        int tailLength = frame.length - HEAD - headLength;
-        byte[] out = new byte[length(requestId, frame, result, callback)];
-        int at = put(out, 0, REQUEST_ID);
-        at = put(out, at, id);
-        out[at++] = '"';
-        out[at++] = ',';
-        System.arraycopy(frame, HEAD, out, at, headLength);
-        at += headLength;
-        if (result != null) {
-            at = put(out, at, AI_RESULT);
-            at = result.copyText(out, at);
-            at = put(out, at, OUTPUT);
-            at = result.copyText(out, at);
-            out[at++] = '"';
-        }
-        if (tailLength > 0) {
-            out[at++] = ',';
-            System.arraycopy(frame, HEAD + headLength, out, at, tailLength);
-            at += tailLength;
-        }
-        if (result != null) {
-            at = put(out, at, CHUNKS);
-            at = result.copyChunks(out, at);
-        }
-        if (callback != null) {
-            at = put(out, at, CALLBACK);
-            at = put(out, at, callback);
-        }
-        out[at] = '}';
-        return out;
-    }
-
-    /** The length of {@link #answer}'s bytes. */
-    static int length(String requestId, byte[] frame, FinishedResult result, byte[] callback) {
-        int headLength = ByteBuffer.wrap(frame).getInt(HEAD_LENGTH);
-        int tailLength = frame.length - HEAD - headLength;
-        int length = REQUEST_ID.length + requestId.getBytes(StandardCharsets.UTF_8).length + 2 + headLength
-                + (tailLength > 0 ? 1 + tailLength : 0) + 1;
-        if (result != null) {
-            length += AI_RESULT.length + OUTPUT.length + 2 * result.textLength() + 1 + CHUNKS.length + result.chunksLength();
-        }
-        if (callback != null) {
-            length += CALLBACK.length + callback.length;
-        }
-        return length;
-    }
-
-    /**
-     * The same answer gzip'd ({@link GzipAnswer}): the parts between the results deflated now, a long
-     * transcript's text as it was deflated when stored. Inflated, the bytes of {@link #answer}.
-     */
-    static byte[] gzipped(String requestId, byte[] frame, FinishedResult result, byte[] callback) {
+    static List<GzipAnswer.Part> parts(String requestId, byte[] frame, FinishedResult result, byte[] callback) {
         int headLength = ByteBuffer.wrap(frame).getInt(HEAD_LENGTH);
         int tailLength = frame.length - HEAD - headLength;
         java.io.ByteArrayOutputStream run = new java.io.ByteArrayOutputStream(256 + headLength + tailLength);
@@ -148,12 +96,7 @@ final class JobAnswer {
         }
         run.write('}');
         parts.add(GzipAnswer.Part.plain(run.toByteArray()));
-        return GzipAnswer.of(parts);
-    }
-
-    private static int put(byte[] out, int at, byte[] part) {
-        System.arraycopy(part, 0, out, at, part.length);
-        return at + part.length;
+        return parts;
     }
 
     private static byte[] bytes(String text) {

@@ -34,15 +34,14 @@ class JobAnswerTest {
                 if (callback != null) {
                     rendered.set("Callback", NotifyAddresses.shown(callback));
                 }
-                byte[] fromParts = JobAnswer.answer(REQUEST_ID, JobAnswer.frame(status), result,
-                        callback == null ? null : Json.MAPPER.writeValueAsBytes(NotifyAddresses.shown(callback)));
+                byte[] shown = callback == null ? null : Json.MAPPER.writeValueAsBytes(NotifyAddresses.shown(callback));
+                List<GzipAnswer.Part> parts = JobAnswer.parts(REQUEST_ID, JobAnswer.frame(status), result, shown);
+                byte[] fromParts = GzipAnswer.plain(parts);
 
                 assertThat(new String(fromParts, StandardCharsets.UTF_8)).as(status + (callback == null ? "" : " with a callback"))
                         .isEqualTo(new String(Json.MAPPER.writeValueAsBytes(rendered), StandardCharsets.UTF_8));
-                byte[] shown = callback == null ? null : Json.MAPPER.writeValueAsBytes(NotifyAddresses.shown(callback));
-                assertThat(fromParts).hasSize(JobAnswer.length(REQUEST_ID, JobAnswer.frame(status), result, shown));
-                assertThat(GzipAnswerTest.inflate(JobAnswer.gzipped(REQUEST_ID, JobAnswer.frame(status), result, shown)))
-                        .as("gzip'd, " + status).isEqualTo(fromParts);
+                assertThat(fromParts).hasSize(GzipAnswer.length(parts));
+                assertThat(GzipAnswerTest.inflate(GzipAnswer.of(parts))).as("gzip'd, " + status).isEqualTo(fromParts);
                 assertThat(JobAnswer.owner(JobAnswer.frame(status))).isEqualTo(status.request.userId);
                 assertThat(JobAnswer.finished(JobAnswer.frame(status))).isEqualTo(status.state == JobState.Finished);
             }

@@ -21,16 +21,7 @@ class RequestSlotsTest {
         List<Thread> waiting = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             int n = i;
-            Thread t = new Thread(() -> {
-                try {
-                    slots.enter();
-                    order.add(n);
-                    slots.leave();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            t.start();
+            Thread t = request(slots, () -> order.add(n));
             waitUntil(() -> slots.waiting() == n + 1); // each in line before the next arrives
             waiting.add(t);
         }
@@ -48,30 +39,12 @@ class RequestSlotsTest {
         slots.enter();
         CountDownLatch otherWorked = new CountDownLatch(1);
         try (RequestSlots.Away away = RequestSlots.stepOut()) {
-            Thread other = new Thread(() -> {
-                try {
-                    slots.enter();
-                    otherWorked.countDown();
-                    slots.leave();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            other.start();
+            request(slots, otherWorked::countDown);
             assertThat(otherWorked.await(5, TimeUnit.SECONDS)).as("the slot was free while this thread waited").isTrue();
         }
         assertThat(slots.waiting()).isZero();
         CountDownLatch blocked = new CountDownLatch(1);
-        Thread third = new Thread(() -> {
-            try {
-                slots.enter();
-                blocked.countDown();
-                slots.leave();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        third.start();
+        request(slots, blocked::countDown);
         assertThat(blocked.await(200, TimeUnit.MILLISECONDS)).as("back from the wait, this thread holds the slot again").isFalse();
         slots.leave();
         assertThat(blocked.await(5, TimeUnit.SECONDS)).isTrue();
@@ -101,6 +74,21 @@ class RequestSlotsTest {
         }).isInstanceOf(IceException.class).hasMessageContaining("temporary failure");
         assertThat(((IceException) refused[0]).code()).isEqualTo("ServiceUnavailable");
         assertThat(((IceException) refused[0]).status()).isEqualTo(503);
+    }
+
+    /** A request on a thread of its own: takes a slot, works, gives it back. */
+    private static Thread request(RequestSlots slots, Runnable work) {
+        Thread t = new Thread(() -> {
+            try {
+                slots.enter();
+                work.run();
+                slots.leave();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        t.start();
+        return t;
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {

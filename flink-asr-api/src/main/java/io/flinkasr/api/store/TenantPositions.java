@@ -51,17 +51,8 @@ final class TenantPositions {
 
         /** The anchors after a key was added ({@code by} +1) or removed (-1). */
         Anchors shifted(byte[] key, int by) {
-            int first = 0; // the first anchor at or after the key
-            for (int lo = 0, hi = keys.length - 1; lo <= hi; ) {
-                int mid = (lo + hi) >>> 1;
-                if (Arrays.compareUnsigned(keys[mid], key) < 0) {
-                    lo = mid + 1;
-                    first = lo;
-                } else {
-                    hi = mid - 1;
-                    first = mid;
-                }
-            }
+            int found = Arrays.binarySearch(keys, key, Arrays::compareUnsigned);
+            int first = found >= 0 ? found : -found - 1; // the first anchor at or after the key
             if (first == keys.length) { // after every anchor: the usual new job, the tenant's newest
                 return new Anchors(positions, keys, total + by);
             }
