@@ -51,6 +51,8 @@ public final class BenchRun {
     private final Map<Integer, ThroughputRun> rawWarm = new LinkedHashMap<>();
     /** Raw Vosk's CPU per audio second in its own threads, by thread count. */
     private final Map<Integer, Double> rawVoskCpu = new HashMap<>();
+    /** The local stack's Flink metrics for Prometheus (null for a deployment): where the audio heard is read. */
+    private String flinkMetrics;
     private List<byte[]> batchPcm;
 
     public BenchRun(BenchSettings settings, PhaseLog log) {
@@ -117,6 +119,7 @@ public final class BenchRun {
                             () -> LocalStack.start(stackConfig(p, media), data, 0, null),
                             s -> "API " + s.apiUrl() + ", Flink web UI " + s.webUi())) {
                         IceJobs jobs = new IceJobs(new ApiClient(stack.apiUrl(), stack.accessKey()));
+                        flinkMetrics = stack.flinkMetricsUrl();
                         warmUp(jobs, inputs);
                         if (isMain) {
                             main.heapFirst = heapAfterGcMib();
@@ -324,6 +327,7 @@ public final class BenchRun {
             ThreadCpu byThread0 = ThreadCpu.now();
             long client0 = threadCpu.getCurrentThreadCpuTime();
             double cpu0 = ProcessCpu.seconds().orElse(Double.NaN);
+            double heard0 = local ? HeardAudio.seconds(flinkMetrics).orElse(Double.NaN) : Double.NaN;
             long t0 = System.nanoTime();
             Map<String, String> ids = new LinkedHashMap<>();
             for (BenchInput in : inputs.batch()) {
@@ -335,7 +339,8 @@ public final class BenchRun {
             double cpu = ProcessCpu.seconds().orElse(Double.NaN) - cpu0;
             double client = (threadCpu.getCurrentThreadCpuTime() - client0) / 1e9;
             if (local) {
-                recognitionThreads(ThreadCpu.now().since(byThread0), audio, parallelism, where);
+                double heard = HeardAudio.seconds(flinkMetrics).orElse(Double.NaN) - heard0;
+                recognitionThreads(ThreadCpu.now().since(byThread0), audio, heard, parallelism, where);
             }
             double wall = outcomes.stream().mapToDouble(IceJobs.Outcome::seconds).max().orElse(Double.NaN);
             List<IceJobs.Outcome> notFinished = outcomes.stream().filter(o -> !o.finished()).toList();
@@ -352,12 +357,14 @@ public final class BenchRun {
      * Vosk's CPU inside the pipeline: the recognition operator's task threads (Vosk decodes on them) against raw
      * Vosk's own threads on the same audio, and where the rest of the process's CPU went, by thread.
      */
-    private void recognitionThreads(Map<String, Double> byThread, double audio, Integer parallelism, String where) {
+    private void recognitionThreads(Map<String, Double> byThread, double audio, double heard, Integer parallelism, String where) {
         double recognition = byThread.getOrDefault(ThreadCpu.RECOGNITION, Double.NaN) / audio;
         Double raw = parallelism == null ? null : rawVoskCpu.get(parallelism);
         String line = String.format(Locale.ROOT, "The batch at %s: the recognition threads (Vosk and the operator around it) spent "
-                + "%.3f CPU s per audio s%s. By thread: %s.", where, recognition,
+                + "%.3f CPU s per audio s%s%s. By thread: %s.", where, recognition,
                 raw == null || raw.isNaN() ? "" : String.format(Locale.ROOT, ", %.2f x raw Vosk's own threads (%.3f)", recognition / raw, raw),
+                Double.isNaN(heard) ? "" : String.format(Locale.ROOT, "; the recognizers heard %.0f s of audio for the batch's %.0f s"
+                        + " (%+.1f %%: the context before each chunk, the overlaps at cuts that are no pause)", heard, audio, 100 * (heard / audio - 1)),
                 ThreadCpu.describe(byThread, 8));
         log.line("  " + line);
         notes.add(line);

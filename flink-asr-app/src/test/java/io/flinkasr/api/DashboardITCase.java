@@ -87,6 +87,7 @@ class DashboardITCase {
         Configuration config = TestStacks.atParallelismTwo(media);
         // short chunks, so that the job's progress moves in steps a person can see
         config.set(AsrOptions.CHUNK_MAX_SECONDS, 8.0);
+        config.set(AsrOptions.CHUNK_LONGEST_SECONDS, 8.0);
         config.set(AsrOptions.CHUNK_MIN_SECONDS, 5.0);
         stack = LocalStack.start(config, tmp.resolve("data"), 0, users);
         int port = URI.create(stack.apiUrl()).getPort();

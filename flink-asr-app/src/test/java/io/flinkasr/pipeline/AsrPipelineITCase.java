@@ -103,6 +103,7 @@ class AsrPipelineITCase {
         // short chunks, so that the long input is cut into many chunks over both recognition subtasks
         config.set(AsrOptions.CHUNK_MIN_SECONDS, 6.0);
         config.set(AsrOptions.CHUNK_MAX_SECONDS, 12.0);
+        config.set(AsrOptions.CHUNK_LONGEST_SECONDS, 12.0);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);

@@ -179,6 +179,7 @@ class ClusterFaultITCase {
                 "-D" + AsrOptions.TOPIC_PARTITIONS.key() + "=2",
                 "-D" + AsrOptions.CHUNK_MIN_SECONDS.key() + "=6",
                 "-D" + AsrOptions.CHUNK_MAX_SECONDS.key() + "=12",
+                "-D" + AsrOptions.CHUNK_LONGEST_SECONDS.key() + "=12",
                 "-D" + AsrOptions.ATTEMPTS_DIR.key() + "=" + Files.createDirectories(tmp.resolve("attempts")).toUri());
         flinkJob = cluster.submitJar(JAR, JobMain.class.getName(), jobArgs);
         cluster.awaitSubtasks(flinkJob, Duration.ofMinutes(3), ClusterFaultITCase::allRunning);

@@ -172,7 +172,8 @@ class ClusterUpgradeITCase {
                 "--media-root", media.toString(),
                 "-D" + AsrOptions.TOPIC_PARTITIONS.key() + "=2",
                 "-D" + AsrOptions.CHUNK_MIN_SECONDS.key() + "=6",
-                "-D" + AsrOptions.CHUNK_MAX_SECONDS.key() + "=12");
+                "-D" + AsrOptions.CHUNK_MAX_SECONDS.key() + "=12",
+                "-D" + AsrOptions.CHUNK_LONGEST_SECONDS.key() + "=12");
         submitEnvironment = new LinkedHashMap<>();
         submitEnvironment.put("FLINK_REST_URL", cluster.restUrl());
         submitEnvironment.put("ASR_JAR", JOB_JAR.toString());

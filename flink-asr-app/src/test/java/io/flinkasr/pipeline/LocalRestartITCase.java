@@ -25,6 +25,7 @@ class LocalRestartITCase {
         Configuration config = TestStacks.atParallelismTwo(SpeechSet.dir(), media);
         config.set(AsrOptions.CHUNK_MIN_SECONDS, 6.0);
         config.set(AsrOptions.CHUNK_MAX_SECONDS, 12.0);
+        config.set(AsrOptions.CHUNK_LONGEST_SECONDS, 12.0);
         return config;
     }
 

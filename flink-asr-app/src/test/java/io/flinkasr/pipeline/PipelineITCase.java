@@ -62,6 +62,7 @@ class PipelineITCase {
         // short chunks, so that a three-minute input becomes many chunks spread over both subtasks
         config.set(AsrOptions.CHUNK_MIN_SECONDS, 6.0);
         config.set(AsrOptions.CHUNK_MAX_SECONDS, 12.0);
+        config.set(AsrOptions.CHUNK_LONGEST_SECONDS, 12.0);
         stack = LocalStack.start(config, tmp.resolve("data"), 0, users);
         api = new AsrApi(stack.apiUrl());
     }

@@ -180,6 +180,17 @@ public final class AsrOptions {
                     .defaultValue(15.0)
                     .withDescription("Shortest chunk, but for the last one of a job.");
 
+    public static final ConfigOption<Double> CHUNK_LONGEST_SECONDS =
+            key("asr.chunk.longest-seconds")
+                    .doubleType()
+                    .defaultValue(60.0)
+                    .withDescription(
+                            "Longest chunk of a long job. A job's chunks are as long as it allows while it still"
+                                    + " spreads over every recognition subtask twice (its duration / (2 x parallelism)),"
+                                    + " but never shorter than max-seconds nor longer than this: fewer chunks hear less"
+                                    + " context again (context-seconds each) and have fewer seams. max-seconds: always"
+                                    + " max-seconds.");
+
     public static final ConfigOption<Double> CHUNK_WHOLE_SECONDS =
             key("asr.chunk.whole-seconds")
                     .doubleType()

@@ -17,6 +17,12 @@ public final class ChunkPlanner {
     /** Where to cut, in bytes from the window's start, and whether the cut falls in a pause. */
     public record Cut(int bytes, boolean inPause) {}
 
+    /**
+     * Chunks a long job gives each recognition subtask, at least: its chunks go round robin, so a job of twice as
+     * many chunks as subtasks keeps every recognizer busy to its end, with its cuts still free to fall in pauses.
+     */
+    static final int CHUNKS_PER_RECOGNIZER = 2;
+
     private final double minSeconds;
     private final double maxSeconds;
 
@@ -27,6 +33,24 @@ public final class ChunkPlanner {
         }
         this.minSeconds = minSeconds;
         this.maxSeconds = maxSeconds;
+    }
+
+    /**
+     * The planner for a job of {@code mediaSeconds} recognised by {@code recognizers} subtasks: chunks as long as
+     * the job allows while it still gives each recognizer about {@value #CHUNKS_PER_RECOGNIZER} (cut within a fifth
+     * of that length either side), up to {@code longestSeconds}. A job of unknown length, or too short to spread,
+     * is cut as this planner cuts.
+     */
+    public ChunkPlanner spreading(double mediaSeconds, int recognizers, double longestSeconds) {
+        if (mediaSeconds <= 0 || recognizers <= 0) {
+            return this;
+        }
+        double share = mediaSeconds / (CHUNKS_PER_RECOGNIZER * recognizers);
+        double max = Math.min(longestSeconds, 1.2 * share);
+        if (max <= maxSeconds) {
+            return this;
+        }
+        return new ChunkPlanner(Math.max(minSeconds, 0.8 * Math.min(share, longestSeconds)), max);
     }
 
     public double maxSeconds() {

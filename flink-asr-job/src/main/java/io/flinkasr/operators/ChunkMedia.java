@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * reads the media's header (its duration, whether it has audio at all): a short clip's media work is one
  * process start.
  *
+ * <p>A long job's chunks are as long as it allows while it still gives every recognition subtask two of them, up
+ * to {@code asr.chunk.longest-seconds} ({@link ChunkPlanner#spreading}): each chunk after the first hears a few seconds
+ * of context again, so fewer chunks mean less audio recognised twice and fewer seams.
+ *
  * <p>The job's lifecycle goes out on the {@link #JOB_EVENTS} side output: STARTED, then CHUNKED with the
  * number of chunks, or FAILED with an ICE ErrorCode for any problem with the input.
  */
@@ -69,6 +73,10 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     private transient Path staging;
     private transient long stepBytes;
     private transient double maxSeconds;
+    /** The longest a long job's chunks may be ({@link ChunkPlanner#spreading}). */
+    private transient double longestSeconds;
+    /** Recognition subtasks (as many as this operator's): a long job's chunks spread over all of them. */
+    private transient int recognizers;
     private transient double wholeSeconds;
     private transient double overlapSeconds;
     private transient double contextSeconds;
@@ -100,6 +108,8 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
         remote = new RemoteMedia(remoteSettings);
         stepBytes = remoteSettings.stepBytes();
         maxSeconds = config.get(AsrOptions.MAX_MEDIA_DURATION).toMillis() / 1000.0;
+        longestSeconds = Math.max(planner.maxSeconds(), config.get(AsrOptions.CHUNK_LONGEST_SECONDS));
+        recognizers = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         wholeSeconds = config.getOptional(AsrOptions.CHUNK_WHOLE_SECONDS).orElse(planner.minSeconds() + planner.maxSeconds());
         staging = Path.of(config.get(AsrOptions.STAGING_DIR));
         windows = new StagedWindows(staging);
@@ -195,7 +205,7 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
     private void start(ChunkingPosition job, Path file, OnTimerContext ctx, Collector<Chunk> out) throws Exception {
         // as much as the first cut can want, and the second window too: the second recognizer starts without
         // waiting for another ffmpeg run (a few more seconds decoded cost about 1 ms of CPU each)
-        double firstSeconds = Math.max(wholeSeconds, planner.maxSeconds()) + planner.maxSeconds() + contextSeconds;
+        double firstSeconds = Math.max(wholeSeconds, longestSeconds) + longestSeconds + contextSeconds;
         AudioDecoder.Opened opened = decoder.open(file, job.position, firstSeconds);
         double mediaEnd = opened.durationSeconds();
         if (mediaEnd > 0) {
@@ -219,6 +229,8 @@ public class ChunkMedia extends KeyedProcessFunction<String, JobRequest, Chunk> 
 
     /** Cuts the next chunk, from the PCM decoded ahead for the job where it covers the window. */
     private void cutNext(ChunkingPosition job, Path file, OnTimerContext ctx, Collector<Chunk> out) throws Exception {
+        double jobSeconds = job.end > 0 ? job.end - Math.max(0, job.request.startTime) : -1;
+        ChunkPlanner planner = this.planner.spreading(jobSeconds, recognizers, longestSeconds);
         double want = planner.maxSeconds();
         boolean lastWindow = false;
         // short media is one chunk, whole: no seam, and what Vosk gives for the whole file

@@ -42,6 +42,29 @@ class ChunkPlannerTest {
     }
 
     @Test
+    void aLongJobsChunksGrowUntilItNoLongerSpreadsOverEveryRecognizerTwice() {
+        // 330 s on 2 recognizers: a share of 82.5 s, more than the longest
+        ChunkPlanner fiveMinutes = planner.spreading(330, 2, 60);
+        assertThat(fiveMinutes.maxSeconds()).isEqualTo(60.0);
+        assertThat(fiveMinutes.minSeconds()).isEqualTo(48.0);
+        // 100 s on 2: a share of 25 s, cut within a fifth of it either side
+        ChunkPlanner hundred = planner.spreading(100, 2, 60);
+        assertThat(hundred.maxSeconds()).isEqualTo(30.0);
+        assertThat(hundred.minSeconds()).isEqualTo(20.0);
+        // an hour on 16 recognizers, and one on 4
+        assertThat(planner.spreading(3600, 16, 60).maxSeconds()).isEqualTo(60.0);
+        assertThat(planner.spreading(3600, 4, 90).maxSeconds()).isEqualTo(90.0);
+    }
+
+    @Test
+    void aJobTooShortToSpreadOrOfUnknownLengthIsCutAsBefore() {
+        assertThat(planner.spreading(80, 2, 60)).isSameAs(planner); // a share of 20 s: at most 24 s, under 25
+        assertThat(planner.spreading(3600, 1000, 60)).isSameAs(planner);
+        assertThat(planner.spreading(-1, 2, 60)).isSameAs(planner);
+        assertThat(planner.spreading(3600, 2, 25)).isSameAs(planner); // longest = max: never longer
+    }
+
+    @Test
     void takesTheLastWindowWhole() {
         byte[] pcm = toneWithPauses(25, 18.0);
 

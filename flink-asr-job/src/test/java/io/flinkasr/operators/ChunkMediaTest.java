@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,14 +61,22 @@ class ChunkMediaTest {
 
     /** Chunks of 10-15 s, so media up to 25 s is one chunk, with {@code extra} settings on top. */
     private void open(Configuration extra) throws Exception {
+        open(extra, 1);
+    }
+
+    /** The same, as subtask 0 of {@code subtasks}. */
+    private void open(Configuration extra, int subtasks) throws Exception {
         Configuration config = new Configuration();
         config.set(AsrOptions.MEDIA_ROOTS, List.of(media.toString()));
         config.set(AsrOptions.STAGING_DIR, media.resolve("staging").toString());
         config.set(AsrOptions.CHUNK_MIN_SECONDS, 10.0);
         config.set(AsrOptions.CHUNK_MAX_SECONDS, 15.0);
+        config.set(AsrOptions.CHUNK_LONGEST_SECONDS, 15.0);
         config.set(AsrOptions.MAX_MEDIA_DURATION, java.time.Duration.ofSeconds(55));
         config.addAll(extra);
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ChunkMedia(config), r -> r.jobId, Types.STRING);
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ChunkMedia(config)), r -> r.jobId, Types.STRING, 128, subtasks, 0);
+        harness.open();
         harness.setProcessingTime(now);
     }
 
@@ -126,6 +134,35 @@ class ChunkMediaTest {
 
     private long ended() {
         return events().stream().filter(e -> e.type != JobEvent.Type.STARTED).count();
+    }
+
+    @Test
+    void aLongJobsChunksAreAsLongAsTheyCanBeWhileItSpreadsOverEveryRecognizerTwice() throws Exception {
+        harness.close();
+        Configuration longest = new Configuration();
+        longest.set(AsrOptions.CHUNK_LONGEST_SECONDS, 60.0);
+        open(longest, 1);
+        // 50 s on one recognizer: a share of 25 s, cut between 20 and 30 s, in a pause
+        harness.processElement(request("alone", tones.toString()), 0);
+        runUntilEnded(1, 20);
+        List<Chunk> chunks = harness.extractOutputValues();
+        assertThat(chunks).hasSize(2);
+        Chunk first = chunks.get(0);
+        assertThat(first.seconds()).isBetween(20.0, 30.0);
+        assertThat((first.offset + first.seconds()) % 2).isBetween(1.6, 2.0);
+        assertThat(chunks.get(1).offset + chunks.get(1).lead).isCloseTo(first.seconds(), org.assertj.core.data.Offset.offset(0.001));
+
+        // the same job on two recognizers: a share of 12.5 s, no longer than max-seconds, so cut as before
+        harness.close();
+        open(longest, 2);
+        String onThisSubtask = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "spread-" + i)
+                .filter(id -> org.apache.flink.runtime.state.KeyGroupRangeAssignment.assignKeyToParallelOperator(id, 128, 2) == 0)
+                .findFirst().orElseThrow();
+        harness.processElement(request(onThisSubtask, tones.toString()), 0);
+        runUntilEnded(1, 20);
+        chunks = harness.extractOutputValues();
+        assertThat(chunks.size()).isBetween(4, 5);
+        assertThat(chunks).allSatisfy(c -> assertThat(c.seconds() - c.lead).isLessThanOrEqualTo(15.0));
     }
 
     @Test
