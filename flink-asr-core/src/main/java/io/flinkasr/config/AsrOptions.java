@@ -186,10 +186,10 @@ public final class AsrOptions {
                     .defaultValue(60.0)
                     .withDescription(
                             "Longest chunk of a long job. A job's chunks are as long as it allows while it still"
-                                    + " spreads over every recognition subtask twice (its duration / (2 x parallelism)),"
-                                    + " but never shorter than max-seconds nor longer than this: fewer chunks hear less"
-                                    + " context again (context-seconds each) and have fewer seams. max-seconds: always"
-                                    + " max-seconds.");
+                                    + " gives every recognition subtask two (its duration / (2 x parallelism)), but no"
+                                    + " shorter than min-seconds / max-seconds say and no longer than this: fewer chunks"
+                                    + " hear less context again (context-seconds each) and have fewer seams. Set to"
+                                    + " max-seconds (or less) to cut every job as min-seconds / max-seconds say.");
 
     public static final ConfigOption<Double> CHUNK_WHOLE_SECONDS =
             key("asr.chunk.whole-seconds")
