@@ -18,8 +18,17 @@ public final class ProcessCpu {
 
     /** utime + stime + cutime + cstime in seconds; empty where /proc is not there (not Linux). */
     public static OptionalDouble seconds() {
+        return of(Path.of("/proc/self/stat"));
+    }
+
+    /** The same for another process (a server the benchmark started); empty once it has gone. */
+    public static OptionalDouble seconds(long pid) {
+        return of(Path.of("/proc", String.valueOf(pid), "stat"));
+    }
+
+    private static OptionalDouble of(Path stat) {
         try {
-            return OptionalDouble.of(parse(Files.readString(Path.of("/proc/self/stat"))));
+            return OptionalDouble.of(parse(Files.readString(stat)));
         } catch (IOException | RuntimeException e) {
             return OptionalDouble.empty();
         }

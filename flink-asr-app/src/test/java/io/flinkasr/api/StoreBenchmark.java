@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkasr.bench.LatencyStats;
+import io.flinkasr.bench.ProcessCpu;
 import io.flinkasr.cluster.JavaProcess;
 import io.flinkasr.cluster.ResidentMemory;
 import io.flinkasr.config.AsrOptions;
@@ -166,7 +167,7 @@ class StoreBenchmark {
             long[] wrong = new long[1];
             Map<String, Long> wrongKinds = new java.util.concurrent.ConcurrentSkipListMap<>();
             if (loads.contains("get")) {
-                LatencyStats gets = load(CONNECTIONS, port, connection -> {
+                LatencyStats gets = load(CONNECTIONS, port, api.pid(), connection -> {
                     int i = ThreadLocalRandom.current().nextInt(jobs);
                     KeepAliveConnection.Answer a = connection.send(clients.get(i % TENANTS), "GetSmartHandleJob", Map.of("JobId", jobId(i)));
                     if (a.status() != 200 || !a.field("State").equals(state(i).name())) {
@@ -183,7 +184,7 @@ class StoreBenchmark {
             }
 
             if (loads.contains("list")) {
-                LatencyStats lists = load(CONNECTIONS, port, connection -> {
+                LatencyStats lists = load(CONNECTIONS, port, api.pid(), connection -> {
                     int pages = Math.max(1, jobs / TENANTS / 100); // each tenant holds a hundredth of the jobs
                     KeepAliveConnection.Answer a = connection.send(clients.get(ThreadLocalRandom.current().nextInt(TENANTS)), "ListSmartJobs",
                             Map.of("PageSize", "100", "PageNo", String.valueOf(1 + ThreadLocalRandom.current().nextInt(pages))));
@@ -347,13 +348,28 @@ class StoreBenchmark {
         void send(KeepAliveConnection connection) throws Exception;
     }
 
-    /** {@code connections} threads, each with its own keep-alive connection, sending for {@link #seconds}; the latency of each request. */
-    private LatencyStats load(int connections, int port, Request request, String what) throws Exception {
+    /**
+     * {@code connections} threads, each with its own keep-alive connection, sending for {@link #seconds}; the
+     * latency of each request. Also reports the CPU the API and this JVM (the load's client) spent while it ran,
+     * from /proc: what a request costs the API, and so how many cores a rate would take where the client is
+     * elsewhere.
+     */
+    private LatencyStats load(int connections, int port, long apiPid, Request request, String what) throws Exception {
         if (warmUp > 0) { // a server that has run a while: the JIT has compiled the request path
             run(connections, port, request, warmUp);
         }
+        double api0 = ProcessCpu.seconds(apiPid).orElse(Double.NaN), client0 = ProcessCpu.seconds().orElse(Double.NaN);
+        long t0 = System.nanoTime();
         LatencyStats measured = run(connections, port, request, seconds);
+        double wall = secondsSince(t0);
+        double api = ProcessCpu.seconds(apiPid).orElse(Double.NaN) - api0, client = ProcessCpu.seconds().orElse(Double.NaN) - client0;
         figure(what + " requests that failed to send", String.valueOf(failures.getAndSet(0)));
+        if (!Double.isNaN(api) && measured.runs() > 0) {
+            double perRequest = api / measured.runs();
+            figure(what + ": CPU while measured", String.format(Locale.ROOT,
+                    "the API %.2f cores (%.0f µs per request: 10,000/s would take %.1f cores of this machine), the load's client %.2f cores, of %d",
+                    api / wall, 1e6 * perRequest, 10_000 * perRequest, client / wall, Runtime.getRuntime().availableProcessors()));
+        }
         return measured;
     }
 

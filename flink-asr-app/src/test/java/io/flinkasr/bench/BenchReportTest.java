@@ -169,6 +169,10 @@ class BenchReportTest {
     void procFilesAreRead() {
         String stat = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 7 3 20 0 40 0 123 456 789";
         assertThat(ProcessCpu.parse(stat)).isEqualTo((250 + 50 + 7 + 3) / 100.0);
+        if (java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/stat"))) { // another process's by its pid
+            assertThat(ProcessCpu.seconds(ProcessHandle.current().pid())).isPresent();
+            assertThat(ProcessCpu.seconds(Long.MAX_VALUE)).isEmpty();
+        }
         String status = "Name:\tjava\nVmHWM:\t  2097152 kB\nVmRSS:\t  1048576 kB\n";
         assertThat(ProcessMemory.parse(status, "VmRSS:")).isEqualTo(1024.0);
         assertThat(ProcessMemory.parse(status, "VmHWM:")).isEqualTo(2048.0);
