@@ -44,7 +44,8 @@ public record BenchResult(
             int threads,
             Integer parallelism,
             String model,
-            double modelDiskMib) {
+            double modelDiskMib,
+            String allocator) {
 
         public boolean local() {
             return "local".equals(target);

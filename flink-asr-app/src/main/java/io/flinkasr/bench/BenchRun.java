@@ -164,7 +164,7 @@ public final class BenchRun {
         String model = settings.modelPath();
         BenchResult.Header header = new BenchResult.Header(date, machine.cores(), machine.cpuModel(), machine.memoryGib(),
                 machine.java(), Machine.commit(), plan.quick(), local ? "local" : remote.apiUrl(), threads,
-                local ? settings.mainParallelism() : null, model, Machine.folderMib(Path.of(model)));
+                local ? settings.mainParallelism() : null, model, Machine.folderMib(Path.of(model)), Machine.allocator());
         BenchResult.RawLimit rawLimit = new BenchResult.RawLimit(new ArrayList<>(rawWarm.values()), naive, clipRaw);
         return new BenchResult(header, log.times(), rawLimit, batches, main.longFile, main.latency, main.memory, notes);
     }

@@ -40,6 +40,19 @@ public record Machine(int cores, String cpuModel, double memoryGib, String java)
         return Runtime.getRuntime().maxMemory() / (1024.0 * 1024 * 1024);
     }
 
+    /**
+     * The malloc this process (and so Vosk, raw and in the pipeline) allocates with: a preloaded jemalloc or
+     * tcmalloc as /proc/self/maps shows it loaded, else glibc's. Vosk's CPU differs by a third between them.
+     */
+    public static String allocator() {
+        try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
+            return lines.map(l -> l.substring(l.lastIndexOf(' ') + 1)).filter(f -> f.contains("libjemalloc") || f.contains("libtcmalloc"))
+                    .findFirst().map(f -> (f.contains("jemalloc") ? "jemalloc (" : "tcmalloc (") + f + ")").orElse("glibc malloc");
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "unknown (no /proc)";
+        }
+    }
+
     /** {@code git rev-parse --short HEAD} in the working directory, marked when the tree has changes; "unknown" without git. */
     public static String commit() {
         String head = git("rev-parse", "--short", "HEAD");

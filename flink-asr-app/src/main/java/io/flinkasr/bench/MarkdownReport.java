@@ -27,6 +27,7 @@ public final class MarkdownReport {
                 : "the deployment at " + h.target() + "; raw Vosk on this machine");
         row(md, "model", String.format(Locale.ROOT, "%s (%.0f MiB on disk)", h.model(), h.modelDiskMib()));
         row(md, "raw Vosk threads", String.valueOf(h.threads()));
+        row(md, "native allocator (Vosk's, raw and in the pipeline)", h.allocator());
         md.append('\n');
 
         md.append("## Measurements\n\n");

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The pure parts of the bench command: percentiles, targets, the Markdown, the chart and the JSON. No timing. */
 class BenchReportTest {
     static final BenchResult.Header LOCAL_TWO_CORES = new BenchResult.Header("2026-11-30 19:30", 2, "AMD EPYC 7B13", 23.4,
-            "17.0.15 (OpenJDK 64-Bit Server VM)", "abc1234", false, "local", 2, 2, "/opt/model-en-us", 68);
+            "17.0.15 (OpenJDK 64-Bit Server VM)", "abc1234", false, "local", 2, 2, "/opt/model-en-us", 68, "jemalloc (/usr/lib/x86_64-linux-gnu/libjemalloc.so.2)");
     static final BenchResult.Header DEPLOYMENT = new BenchResult.Header("2026-11-30 19:30", 2, "AMD EPYC 7B13", 23.4,
-            "17.0.15", "unknown", false, "http://asr.example:8080/", 2, null, "/opt/model-en-us", 68);
+            "17.0.15", "unknown", false, "http://asr.example:8080/", 2, null, "/opt/model-en-us", 68, "glibc malloc");
 
     /** 960 s of audio in 30 s on 2 threads: 32 audio s per wall s, 0.0625 CPU s per audio s. */
     static final ThroughputRun RAW_WARM = new ThroughputRun(ThroughputRun.RAW_WARM, 2, 960, 30, 60.0);
@@ -121,7 +121,8 @@ class BenchReportTest {
         BenchResult result = run(LOCAL_TWO_CORES, PIPELINE_CLOSE_TO_RAW, List.of(), MEMORY_OVER);
         String md = MarkdownReport.render(result, Targets.evaluate(result));
         assertThat(md).startsWith("# flink-asr benchmark, 2026-11-30 19:30\n");
-        assertThat(md).contains("| machine | 2 cores, AMD EPYC 7B13, 23.4 GiB |", "| commit | abc1234 |");
+        assertThat(md).contains("| machine | 2 cores, AMD EPYC 7B13, 23.4 GiB |", "| commit | abc1234 |",
+                "| native allocator (Vosk's, raw and in the pipeline) | jemalloc (/usr/lib/x86_64-linux-gnu/libjemalloc.so.2) |");
         assertThat(md).contains("| measurement | result | details |", "| target | measured | verdict |", "| phase | seconds |");
         assertThat(md).contains("raw Vosk warm, 2 threads", "32.0 audio s / wall s, 0.063 CPU s / audio s");
         assertThat(md).contains("30.0 audio s / wall s, efficiency 0.94", "+6.7 % beyond Vosk", "the idle stack alone used 0.05 cores");
@@ -133,7 +134,7 @@ class BenchReportTest {
 
     @Test
     void aQuickRunSaysSo() {
-        BenchResult.Header quick = new BenchResult.Header("2026-11-30 19:30", 2, "cpu", 8, "17", "abc1234", true, "local", 2, 2, "/m", 68);
+        BenchResult.Header quick = new BenchResult.Header("2026-11-30 19:30", 2, "cpu", 8, "17", "abc1234", true, "local", 2, 2, "/m", 68, "glibc malloc");
         BenchResult result = run(quick, PIPELINE_CLOSE_TO_RAW, List.of(), MEMORY_OVER);
         assertThat(MarkdownReport.render(result, Targets.evaluate(result))).contains("(QUICK: a smoke test", "QUICK (`--quick`)");
     }
@@ -172,6 +173,7 @@ class BenchReportTest {
         if (java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/stat"))) { // another process's by its pid
             assertThat(ProcessCpu.seconds(ProcessHandle.current().pid())).isPresent();
             assertThat(ProcessCpu.seconds(Long.MAX_VALUE)).isEmpty();
+            assertThat(Machine.allocator()).as("as /proc/self/maps shows it").matches("glibc malloc|(jemalloc|tcmalloc) \\(/.+\\)");
         }
         String status = "Name:\tjava\nVmHWM:\t  2097152 kB\nVmRSS:\t  1048576 kB\n";
         assertThat(ProcessMemory.parse(status, "VmRSS:")).isEqualTo(1024.0);
