@@ -38,8 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The resident memory of a real TaskManager process running the job, against issue 12's target: TaskManager
  * RSS <= the model + 300 MiB per slot. One JobManager and one TaskManager ({@link FlinkProcessCluster}) with
  * the slots and the {@code taskmanager.memory.*} settings of the shipped {@code flink-conf/config.yaml} (so
- * what is measured is what operators run), SharedVoskModel in the lib jar and MALLOC_ARENA_MAX=2 as the
- * Dockerfile sets them, a Kafka broker process, the API in this JVM.
+ * what is measured is what operators run), SharedVoskModel in the lib jar and jemalloc preloaded as the
+ * image runs them (where Debian's libjemalloc2 is installed; {@code
+ * -Dflinkasr.cluster.containerized.taskmanager.env.LD_PRELOAD=} measures glibc with MALLOC_ARENA_MAX=2), a
+ * Kafka broker process, the API in this JVM.
  *
  * <p>Load: the {@code ./flink-asr bench} batch (the shared recordings and longer files joined from them) with
  * its one-hour input at the same time, submitted at once; every job must end Finished. The TaskManager's VmRSS
