@@ -52,8 +52,8 @@ import org.junit.jupiter.api.Test;
  * tenants and 20 days), starts {@code flink-asr api} as its own process (with compose's JVM flags, a new store folder) and
  * measures: the build of the store from scratch, resident memory, ready after a restart and after a SIGKILL,
  * signed GetSmartHandleJob at 64 connections (every answer checked against the job's latest state),
- * ListSmartJobs 100 per page at random pages, and the counts of every tenant by state against what was
- * written. Prints each target MET or NOT MET and writes target/bench/store-benchmark.md; deletes its broker
+ * ListSmartJobs 100 per page at random pages (with the CPU the API and this JVM, the load's client, spent
+ * during each), and the counts of every tenant by state against what was written. Prints each target MET or NOT MET and writes target/bench/store-benchmark.md; deletes its broker
  * and store at the end, unless given a folder to keep them in ({@code -Dflinkasr.bench.dir=DIR}): a later run with the
  * same folder and job count skips writing the jobs and, unless {@code -Dflinkasr.bench.rebuild=true}, building the
  * store (a million jobs take over an hour to build on two cores; the loads a few minutes). Asserts only that every
